@@ -1,0 +1,45 @@
+# Aduan: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+API_PORT ?= 8000
+AWS_PORT ?= 5000
+export TZ := UTC
+
+.PHONY: run test lint unit integration e2e package bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip<26.2"
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+run: $(STAMP)  ## start moto + chalice local with demo data; Ctrl-C stops everything
+	$(BIN)/python -m devstack.run --api-port $(API_PORT) --aws-port $(AWS_PORT)
+
+test: $(STAMP) lint  ## the whole suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+integration: $(STAMP)
+	$(BIN)/python -m pytest tests/integration
+
+e2e: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e
+
+package: $(STAMP)  ## the deployable CloudFormation template and zips, in build/package
+	$(BIN)/python -m devstack.package build/package
+
+bench: $(STAMP)
+	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/aws_calls.py
+	$(BIN)/python bench/package_size.py
+
+clean:
+	rm -rf $(VENV) build .local .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Aduan: the multi-tenant citizen-reporting backend (everything but the thin app.py)."""

@@ -1,0 +1,1 @@
+"""HTTP edge: Chalice blueprints by audience. Parse, call one use case, respond."""

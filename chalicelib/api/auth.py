@@ -1,0 +1,30 @@
+"""From an Authorization header to a verified Caller, or a 401."""
+
+from __future__ import annotations
+
+from chalicelib.config import get_settings
+from chalicelib.domain.identity import Caller
+from chalicelib.errors import ProblemError
+
+_INVALID = {"WWW-Authenticate": 'Bearer realm="aduan", error="invalid_token"'}
+
+
+def caller_from_header(header: str | None) -> Caller | None:
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ProblemError("invalid_token", headers=_INVALID)
+    from chalicelib.adapters.tokens import TokenRejected, verify_id_token
+
+    try:
+        claims = verify_id_token(token.strip(), get_settings())
+    except TokenRejected:
+        raise ProblemError("invalid_token", headers=_INVALID) from None
+    groups = claims.get("cognito:groups") or []
+    return Caller(
+        sub=str(claims["sub"]),
+        roles=frozenset(str(g) for g in groups if isinstance(g, str)),
+        tenant=claims.get("custom:tenant") or None,
+        agency=claims.get("custom:agency") or None,
+    )

@@ -1,0 +1,39 @@
+"""Routes for reporters: submit a report, add photos, list one's own reports."""
+
+from __future__ import annotations
+
+from chalice import Response
+
+from chalicelib.api.http import Api, json_response, language
+from chalicelib.api.views import report_view
+from chalicelib.services import photos, reports
+
+api = Api("citizen")
+
+
+@api.route("/v1/tenants/{tenant}/reports", methods=("POST",))
+def submit_report(tenant: str) -> Response:
+    body = api.json_body()
+    caller = api.caller()
+    result = reports.submit(tenant, body, caller, api.header("idempotency-key"),
+                            lambda_context=api.blueprint.lambda_context)
+    created = result["body"]
+    return json_response(created, status=result["status"], headers={
+        "Location": f"/v1/tenants/{tenant}/reports/{created['id']}", "ETag": f'"{1}"'})
+
+
+@api.route("/v1/tenants/{tenant}/reports/{report_id}/photos", methods=("POST",))
+def add_photo(tenant: str, report_id: str) -> Response:
+    body = api.json_body()
+    result = photos.add_photo(tenant, report_id, body, api.caller(), api.header("x-report-receipt"))
+    return json_response(result, status=201)
+
+
+@api.route("/v1/tenants/{tenant}/me/reports")
+def my_reports(tenant: str) -> Response:
+    caller = api.caller(required=True)
+    assert caller is not None
+    limit = reports.page_size(api.query("limit"))
+    items, cursor = reports.list_mine(tenant, caller, limit, api.query("cursor"))
+    lang = language(api.request.headers)
+    return json_response({"items": [report_view(r, "full", lang) for r in items], "next_cursor": cursor})

@@ -1,0 +1,43 @@
+"""Routes anyone may call: health, tenant profile, categories, the public feed and one report."""
+
+from __future__ import annotations
+
+from chalice import Response
+
+from chalicelib.api.http import Api, json_response, language
+from chalicelib.api.views import etag, report_view
+from chalicelib.services import reports, tenants
+
+api = Api("public")
+
+
+@api.route("/v1/health")
+def health() -> Response:
+    return json_response({"status": "ok"})
+
+
+@api.route("/v1/tenants/{tenant}")
+def tenant_profile(tenant: str) -> Response:
+    return json_response(tenants.profile(tenant))
+
+
+@api.route("/v1/tenants/{tenant}/categories")
+def tenant_categories(tenant: str) -> Response:
+    return json_response(tenants.categories(tenant))
+
+
+@api.route("/v1/tenants/{tenant}/reports/{report_id}")
+def get_report(tenant: str, report_id: str) -> Response:
+    caller = api.caller()
+    report, which = reports.view(tenant, report_id, caller, api.header("x-report-receipt"))
+    lang = language(api.request.headers)
+    return json_response(report_view(report, which, lang), headers={"ETag": etag(report)})
+
+
+@api.route("/v1/tenants/{tenant}/reports")
+def list_reports(tenant: str) -> Response:
+    limit = reports.page_size(api.query("limit"))
+    items, cursor = reports.list_public(tenant, api.query("category"), api.query("status"), limit,
+                                        api.query("cursor"))
+    lang = language(api.request.headers)
+    return json_response({"items": [report_view(r, "public", lang) for r in items], "next_cursor": cursor})

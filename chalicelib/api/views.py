@@ -1,0 +1,59 @@
+"""How a report looks to the outside: the public view and the full view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.adapters.photo_storage import presigned_download
+from chalicelib.config import get_settings
+from chalicelib.domain import photos as photo_rules
+from chalicelib.domain.photos import REJECTION_REASONS
+
+
+def _photo(report: Any, photo: Any, lang: str) -> dict[str, Any]:
+    ttl = get_settings().photo_url_ttl_seconds
+    ready = photo.status == "ready"
+    reason = None
+    if photo.status == "rejected" and photo.reason:
+        words = REJECTION_REASONS.get(photo.reason, {})
+        reason = {"code": photo.reason, "message": words.get(lang, words.get("en", photo.reason))}
+    return {
+        "id": photo.id,
+        "status": photo.status,
+        "kind": photo.kind,
+        "url": presigned_download(photo_rules.display_key(report.tenant, report.report_id, photo.id), ttl)
+        if ready else None,
+        "thumbnail_url": presigned_download(photo_rules.thumbnail_key(report.tenant, report.report_id, photo.id),
+                                            ttl) if ready else None,
+        "reason": reason,
+    }
+
+
+def report_view(report: Any, view: str, lang: str = "id") -> dict[str, Any]:
+    """``public`` shows what anyone may see; ``full`` adds every photo and, for named reports, the reporter."""
+    photos = [p for p in (report.photos or []) if view == "full" or p.status == "ready"]
+    body: dict[str, Any] = {
+        "id": report.report_id,
+        "tracking_code": report.tracking_code,
+        "tenant": report.tenant,
+        "category": report.category,
+        "agency": report.agency,
+        "description": report.description,
+        "location": {"lat": float(report.lat), "lon": float(report.lon)},
+        "address": report.address,
+        "privacy": report.privacy,
+        "status": report.status,
+        "created_at": report.created_at,
+        "updated_at": report.updated_at,
+        "photos": [_photo(report, p, lang) for p in photos],
+        "view": view,
+    }
+    if view == "full":
+        # An anonymous reporter is hidden from everyone, staff included.
+        named = report.privacy != "anonymous" and report.reporter_sub
+        body["reporter"] = {"id": report.reporter_sub} if named else None
+    return body
+
+
+def etag(report: Any) -> str:
+    return f'"{report.version}"'

@@ -1,0 +1,69 @@
+"""Settings read from the environment, in one place.
+
+Everything the code needs to know about where it runs (table names, bucket, user pool, limits) comes
+from here; nothing else reads ``os.environ``. Values are read once and cached; tests call
+``reset_settings()`` after changing the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+DEFAULT_REGION = "ap-southeast-3"  # Jakarta: public-sector data stays in Indonesia (PP 71/2019).
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    tenants_table: str
+    reports_table: str
+    tracking_codes_table: str
+    idempotency_table: str
+    photo_bucket: str
+    user_pool_id: str
+    user_pool_client_id: str
+    jwks_url: str
+    upload_url_ttl_seconds: int
+    photo_url_ttl_seconds: int
+    tenant_cache_seconds: int
+    max_body_bytes: int
+
+    @property
+    def issuer(self) -> str:
+        # Cognito's issuer is always the public regional URL, also when the pool is served elsewhere.
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip() else default
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    env = os.environ
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+    stage = env.get("ADUAN_STAGE", "dev")
+    pool = env.get("USER_POOL_ID", "")
+    return Settings(
+        region=region,
+        tenants_table=env.get("TENANTS_TABLE", f"aduan-{stage}-tenants"),
+        reports_table=env.get("REPORTS_TABLE", f"aduan-{stage}-reports"),
+        tracking_codes_table=env.get("TRACKING_CODES_TABLE", f"aduan-{stage}-tracking-codes"),
+        idempotency_table=env.get("IDEMPOTENCY_TABLE", f"aduan-{stage}-idempotency"),
+        photo_bucket=env.get("PHOTO_BUCKET", f"aduan-{stage}-photos"),
+        user_pool_id=pool,
+        user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
+        jwks_url=env.get("COGNITO_JWKS_URL")
+        or f"https://cognito-idp.{region}.amazonaws.com/{pool}/.well-known/jwks.json",
+        upload_url_ttl_seconds=_int("UPLOAD_URL_TTL_SECONDS", 900),
+        photo_url_ttl_seconds=_int("PHOTO_URL_TTL_SECONDS", 900),
+        tenant_cache_seconds=_int("TENANT_CACHE_SECONDS", 60),
+        max_body_bytes=_int("MAX_BODY_BYTES", 1024 * 1024),
+    )
+
+
+def reset_settings() -> None:
+    get_settings.cache_clear()

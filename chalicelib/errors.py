@@ -1,0 +1,144 @@
+"""Problem errors (RFC 9457) in one place: stable codes, the right status, words for people.
+
+Domain and service code raise these; only the API edge turns them into ``application/problem+json``.
+Messages exist in Bahasa Indonesia (``id``, the default) and English (``en``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# code -> (status, {lang: (title, detail)})
+CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
+    "malformed_json": (400, {
+        "id": ("JSON tidak valid", "Isi permintaan bukan JSON yang valid."),
+        "en": ("Malformed JSON", "The request body is not valid JSON."),
+    }),
+    "invalid_cursor": (400, {
+        "id": ("Kursor tidak valid", "Parameter cursor tidak dikenali; mulai lagi dari halaman pertama."),
+        "en": ("Invalid cursor", "The cursor is not recognised; start again from the first page."),
+    }),
+    "invalid_query": (400, {
+        "id": ("Parameter tidak valid", "Satu atau lebih parameter kueri tidak valid."),
+        "en": ("Invalid query parameters", "One or more query parameters are invalid."),
+    }),
+    "invalid_idempotency_key": (400, {
+        "id": ("Idempotency-Key tidak valid", "Idempotency-Key harus 1-255 karakter ASCII yang terlihat."),
+        "en": ("Invalid Idempotency-Key", "Idempotency-Key must be 1-255 visible ASCII characters."),
+    }),
+    "unauthenticated": (401, {
+        "id": ("Perlu masuk", "Permintaan ini memerlukan token masuk yang valid."),
+        "en": ("Sign-in required", "This request needs a valid sign-in token."),
+    }),
+    "invalid_token": (401, {
+        "id": ("Token tidak valid", "Token masuk tidak valid atau sudah kedaluwarsa; silakan masuk kembali."),
+        "en": ("Invalid token", "The sign-in token is invalid or expired; please sign in again."),
+    }),
+    "tenant_not_found": (404, {
+        "id": ("Pemda tidak ditemukan", "Tidak ada pemda dengan kode ini."),
+        "en": ("Tenant not found", "There is no regional government with this code."),
+    }),
+    "report_not_found": (404, {
+        "id": ("Laporan tidak ditemukan", "Laporan ini tidak ada atau Anda tidak berhak melihatnya."),
+        "en": ("Report not found", "This report does not exist or you may not see it."),
+    }),
+    "not_found": (404, {
+        "id": ("Tidak ditemukan", "Alamat ini tidak ada."),
+        "en": ("Not found", "There is nothing at this address."),
+    }),
+    "method_not_allowed": (405, {
+        "id": ("Metode tidak diizinkan", "Metode HTTP ini tidak didukung di alamat ini."),
+        "en": ("Method not allowed", "This HTTP method is not supported here."),
+    }),
+    "idempotency_in_progress": (409, {
+        "id": ("Permintaan sedang diproses", "Permintaan dengan Idempotency-Key yang sama masih diproses; coba lagi."),
+        "en": ("Request in progress", "A request with this Idempotency-Key is still being processed; retry."),
+    }),
+    "conflict": (409, {
+        "id": ("Konflik", "Laporan diubah oleh permintaan lain; muat ulang dan coba lagi."),
+        "en": ("Conflict", "The report was changed by another request; reload and try again."),
+    }),
+    "payload_too_large": (413, {
+        "id": ("Permintaan terlalu besar", "Isi permintaan melebihi 1 MB."),
+        "en": ("Payload too large", "The request body is larger than 1 MB."),
+    }),
+    "unsupported_media_type": (415, {
+        "id": ("Jenis konten tidak didukung", "Kirim isi permintaan sebagai application/json."),
+        "en": ("Unsupported media type", "Send the request body as application/json."),
+    }),
+    "validation_failed": (422, {
+        "id": ("Data tidak valid", "Beberapa isian tidak valid; lihat daftar errors."),
+        "en": ("Invalid data", "Some fields are invalid; see the errors list."),
+    }),
+    "unknown_category": (422, {
+        "id": ("Kategori tidak dikenal", "Kategori ini tidak tersedia di pemda ini."),
+        "en": ("Unknown category", "This category is not offered by this regional government."),
+    }),
+    "outside_service_area": (422, {
+        "id": ("Lokasi di luar wilayah", "Lokasi laporan berada di luar wilayah layanan pemda ini."),
+        "en": ("Location outside the service area", "The location is outside this regional government's service area."),
+    }),
+    "too_many_photos": (422, {
+        "id": ("Foto terlalu banyak", "Satu laporan boleh memiliki paling banyak 5 foto."),
+        "en": ("Too many photos", "A report may have at most 5 photos."),
+    }),
+    "idempotency_key_reused": (422, {
+        "id": ("Idempotency-Key sudah dipakai", "Idempotency-Key ini sudah dipakai untuk isi yang berbeda."),
+        "en": ("Idempotency-Key reused", "This Idempotency-Key was already used for a request with a different body."),
+    }),
+    "internal_error": (500, {
+        "id": ("Kesalahan server", "Terjadi kesalahan di server kami; silakan coba lagi."),
+        "en": ("Server error", "Something went wrong on our side; please try again."),
+    }),
+}
+
+LANGUAGES = ("id", "en")
+
+
+@dataclass
+class FieldError:
+    """One invalid field: a dotted path, a stable code and a message per language."""
+
+    field: str
+    code: str
+    message: dict[str, str]
+
+    def render(self, lang: str) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "message": self.message.get(lang, self.message["en"])}
+
+
+@dataclass
+class ProblemError(Exception):
+    """An error the caller can act on. ``code`` picks the status and words from the catalog."""
+
+    code: str
+    errors: list[FieldError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in CATALOG:
+            raise ValueError(f"unknown problem code {self.code!r}")
+        super().__init__(self.code)
+
+    @property
+    def status(self) -> int:
+        return CATALOG[self.code][0]
+
+    def render(self, lang: str, instance: str | None = None) -> dict[str, Any]:
+        lang = lang if lang in LANGUAGES else "id"
+        title, detail = CATALOG[self.code][1][lang]
+        body: dict[str, Any] = {
+            "type": f"https://aduan.id/problems/{self.code.replace('_', '-')}",
+            "title": title,
+            "status": self.status,
+            "detail": detail,
+            "code": self.code,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = [e.render(lang) for e in self.errors]
+        body.update(self.extra)
+        return body

@@ -1,0 +1,1 @@
+"""Use cases, one function each: they orchestrate domain rules, the store and the adapters."""

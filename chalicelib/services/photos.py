@@ -1,0 +1,112 @@
+"""Photo use cases: hand the reporter an upload slot, then clean what lands in the bucket."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import unquote_plus
+
+from chalicelib import clock
+from chalicelib.adapters import photo_storage
+from chalicelib.config import get_settings
+from chalicelib.domain import photos as rules
+from chalicelib.domain.identity import Caller
+from chalicelib.domain.reports import is_reporter
+from chalicelib.errors import ProblemError
+from chalicelib.observability import logger
+from chalicelib.services.reports import access_of, load
+
+
+def add_photo(tenant_code: str, ref: str, request: Any, caller: Caller | None,
+              receipt: str | None) -> dict[str, Any]:
+    """A presigned POST for one more photo; only the reporter may add one (anyone else: 404)."""
+    from ulid import ULID
+
+    from chalicelib.domain.commands import CreatePhoto, parse
+    from chalicelib.store import reports as store
+    from chalicelib.store.models import PhotoAttribute
+
+    report = load(tenant_code, ref)
+    if not is_reporter(access_of(report), caller, receipt):
+        raise ProblemError("report_not_found")
+    command = parse(CreatePhoto, request)
+    settings = get_settings()
+    upload_ttl = timedelta(seconds=settings.upload_url_ttl_seconds)
+    now = clock.now()
+    photo_id = str(ULID())
+
+    def append(current: Any) -> bool:
+        kept = [p for p in current.photos
+                if not rules.is_lapsed(p.status, clock.parse_iso(p.created_at), now, upload_ttl)]
+        if sum(1 for p in kept if p.status != "rejected") >= rules.MAX_PHOTOS_PER_REPORT:
+            raise ProblemError("too_many_photos")
+        kept.append(PhotoAttribute(id=photo_id, status="pending", content_type=command.content_type,
+                                   kind="intake", created_at=clock.iso(now)))
+        current.photos = kept
+        current.updated_at = clock.iso(now)
+        return True
+
+    store.change(report.tenant, report.report_id, append)
+    key = rules.upload_key(report.tenant, report.report_id, photo_id)
+    upload = photo_storage.presigned_upload(key, command.content_type, rules.MAX_PHOTO_BYTES,
+                                            settings.upload_url_ttl_seconds)
+    return {"photo_id": photo_id, "upload": upload, "max_bytes": rules.MAX_PHOTO_BYTES,
+            "expires_in": settings.upload_url_ttl_seconds}
+
+
+def _finish(tenant: str, report_id: str, photo_id: str, **changes: Any) -> None:
+    from chalicelib.store import reports as store
+
+    def apply(current: Any) -> bool:
+        for photo in current.photos:
+            if photo.id == photo_id and photo.status == "pending":
+                for name, value in changes.items():
+                    setattr(photo, name, value)
+                photo.processed_at = current.updated_at = clock.iso(clock.now())
+                return True
+        return False  # already decided by an earlier delivery
+
+    store.change(tenant, report_id, apply)
+
+
+def process_upload(key: str) -> str:
+    """Check, strip and re-encode one uploaded original; returns what happened (for logs and tests).
+
+    Safe to run twice for the same key: a decided photo is left as it is.
+    """
+    from chalicelib.adapters.images import PhotoRejected, clean
+    from chalicelib.store import reports as store
+
+    key = unquote_plus(key)
+    parsed = rules.parse_upload_key(key)
+    if parsed is None:
+        return "ignored"
+    tenant, report_id, photo_id = parsed
+    report = store.get(tenant, report_id)
+    photo = next((p for p in (report.photos if report else []) if p.id == photo_id), None)
+    if report is None or photo is None:
+        photo_storage.delete(key)  # nobody asked for this upload
+        logger().warning("orphan upload removed", extra={"tenant": tenant})
+        return "orphan"
+    if photo.status != "pending":
+        photo_storage.delete(key)
+        return "duplicate"
+    size = photo_storage.size_of(key)
+    if size is None:
+        return "missing"
+    outcome = "ready"
+    try:
+        if size > rules.MAX_PHOTO_BYTES:
+            raise PhotoRejected("too_large")  # never download what is too big
+        cleaned = clean(photo_storage.read(key))
+    except PhotoRejected as rejected:
+        outcome = "rejected"
+        _finish(tenant, report_id, photo_id, status="rejected", reason=rejected.reason)
+    else:
+        photo_storage.write(rules.display_key(tenant, report_id, photo_id), cleaned.display, "image/jpeg")
+        photo_storage.write(rules.thumbnail_key(tenant, report_id, photo_id), cleaned.thumbnail, "image/jpeg")
+        _finish(tenant, report_id, photo_id, status="ready", width=cleaned.width, height=cleaned.height)
+    photo_storage.delete(key)  # the original may carry GPS and device data: it is never kept
+    logger().info("photo processed", extra={"tenant": tenant, "report_id": report_id, "photo_id": photo_id,
+                                            "outcome": outcome})
+    return outcome

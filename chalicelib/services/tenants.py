@@ -1,0 +1,73 @@
+"""Tenant lookups for the public profile and the category list."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalicelib.config import get_settings
+from chalicelib.domain.taxonomy import AGENCY_TYPES, CATEGORIES, Category
+from chalicelib.errors import ProblemError
+
+_TENANT_CODE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
+
+
+def require_tenant(code: str) -> Any:
+    """The active tenant with this code, or 404."""
+    if not _TENANT_CODE.match(code):
+        raise ProblemError("tenant_not_found")
+    from chalicelib.store.tenants import get_tenant
+
+    tenant = get_tenant(code)
+    if tenant is None:
+        raise ProblemError("tenant_not_found")
+    return tenant
+
+
+def unit_for(tenant: Any, agency_type: str) -> dict[str, str]:
+    """The tenant's own unit for an agency type; the national type name when the tenant set none."""
+    units = tenant.agencies.as_dict() if tenant.agencies else {}
+    unit = units.get(agency_type)
+    if unit:
+        return {"code": str(unit["code"]), "name": str(unit["name"])}
+    kind = AGENCY_TYPES[agency_type]
+    return {"code": kind.code, "name": kind.name_id}
+
+
+def category(tenant: Any, code: str) -> Category:
+    found = CATEGORIES.get(code)
+    if found is None:
+        raise ProblemError("unknown_category")
+    return found
+
+
+def profile(code: str) -> dict[str, Any]:
+    tenant = require_tenant(code)
+    settings = get_settings()
+    return {
+        "code": tenant.code,
+        "name": tenant.name,
+        "timezone": tenant.timezone,
+        "locale": tenant.locale,
+        "tracking_code_prefix": tenant.code_prefix,
+        "service_area": tenant.service_area.as_dict(),
+        "auth": {
+            "region": settings.region,
+            "user_pool_id": settings.user_pool_id,
+            "client_id": settings.user_pool_client_id,
+            "issuer": settings.issuer,
+        },
+    }
+
+
+def categories(code: str) -> list[dict[str, Any]]:
+    tenant = require_tenant(code)
+    return [
+        {
+            "code": c.code,
+            "name": {"id": c.name_id, "en": c.name_en},
+            "agency": unit_for(tenant, c.agency_type),
+            "sensitive": c.sensitive,
+        }
+        for c in CATEGORIES.values()
+    ]

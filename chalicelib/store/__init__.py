@@ -1,0 +1,1 @@
+"""Persistence: PynamoDB models and the queries on them. No HTTP, no rules."""

@@ -1,0 +1,35 @@
+"""Tenant profiles, read on nearly every request and therefore cached briefly per container."""
+
+from __future__ import annotations
+
+import time
+
+from chalicelib.config import get_settings
+from chalicelib.store.models import TenantModel
+
+_cache: dict[str, tuple[float, TenantModel | None]] = {}
+
+
+def get_tenant(code: str) -> TenantModel | None:
+    """The tenant's profile, or None for an unknown or inactive code."""
+    ttl = get_settings().tenant_cache_seconds
+    hit = _cache.get(code)
+    if hit and time.monotonic() - hit[0] < ttl:
+        return hit[1]
+    try:
+        tenant: TenantModel | None = TenantModel.get(code)
+    except TenantModel.DoesNotExist:
+        tenant = None
+    if tenant is not None and not tenant.active:
+        tenant = None
+    _cache[code] = (time.monotonic(), tenant)
+    return tenant
+
+
+def save_tenant(tenant: TenantModel) -> None:
+    tenant.save()
+    _cache.pop(tenant.code, None)
+
+
+def clear_cache() -> None:
+    _cache.clear()

@@ -1,0 +1,99 @@
+"""Create every table, the bucket, the queues and the user pool the app needs, on a moto endpoint.
+
+Tables come from the PynamoDB models themselves (the packaged template is tested against the same
+models), so local and cloud cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from chalicelib.config import get_settings
+
+STAFF_GROUPS = ("officer", "supervisor", "tenant_admin", "platform_admin")
+
+
+@dataclass
+class Resources:
+    user_pool_id: str
+    user_pool_client_id: str
+    upload_queue_url: str
+    upload_queue_arn: str
+    upload_dlq_url: str
+
+
+def _tables() -> None:
+    from chalicelib.store.models import ALL_MODELS
+
+    for model in ALL_MODELS:
+        if not model.exists():
+            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+
+
+def _queues(sqs: Any, stage: str) -> tuple[str, str, str]:
+    dlq_url = sqs.create_queue(QueueName=f"aduan-{stage}-photo-uploads-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName=f"aduan-{stage}-photo-uploads", Attributes={
+        "VisibilityTimeout": "60",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"}),
+    })["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn, dlq_url
+
+
+def _bucket(s3: Any, bucket: str, region: str, queue_arn: str) -> None:
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if bucket not in existing:
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"],
+                                 "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}}}]})
+
+
+def _user_pool(cognito: Any, stage: str) -> tuple[str, str]:
+    name = f"aduan-{stage}-users"
+    pools = [p for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == name]
+    if pools:
+        pool_id = pools[0]["Id"]
+    else:
+        pool_id = cognito.create_user_pool(
+            PoolName=name,
+            Policies={"PasswordPolicy": {"MinimumLength": 10, "RequireUppercase": True, "RequireLowercase": True,
+                                         "RequireNumbers": True, "RequireSymbols": False}},
+            Schema=[
+                {"Name": "tenant", "AttributeDataType": "String", "Mutable": True},
+                {"Name": "agency", "AttributeDataType": "String", "Mutable": True},
+            ],
+        )["UserPool"]["Id"]
+    clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    if clients:
+        client_id = clients[0]["ClientId"]
+    else:
+        client_id = cognito.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="aduan-mobile", GenerateSecret=False,
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+    existing = {g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id)["Groups"]}
+    for group in STAFF_GROUPS:
+        if group not in existing:
+            cognito.create_group(UserPoolId=pool_id, GroupName=group)
+    return pool_id, client_id
+
+
+def provision(stage: str = "dev") -> Resources:
+    """Idempotent: running it twice against the same endpoint changes nothing."""
+    settings = get_settings()
+    session = boto3.session.Session(region_name=settings.region)
+    _tables()
+    url, arn, dlq_url = _queues(session.client("sqs"), stage)
+    _bucket(session.client("s3"), settings.photo_bucket, settings.region, arn)
+    pool_id, client_id = _user_pool(session.client("cognito-idp"), stage)
+    return Resources(pool_id, client_id, url, arn, dlq_url)

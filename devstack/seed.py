@@ -1,0 +1,81 @@
+"""Demo tenants and demo accounts for the local stack and the tests."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import boto3
+
+from chalicelib.domain.taxonomy import AGENCY_TYPES
+
+DEMO_PASSWORD = "AduanDemo2026"  # local stand-in only; moto never leaves this machine
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: str
+    tenant: str | None
+    agency: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _area(*points: tuple[float, float]) -> dict[str, Any]:
+    ring = [[lon, lat] for lat, lon in points]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+# Rough outlines (lat, lon) that contain each town centre: Kupang -10.17/123.60, Kabanjahe
+# 3.10/98.49, Stabat 3.74/98.45. Real boundaries come from the tenant at onboarding.
+TENANTS: list[dict[str, Any]] = [
+    {"code": "kupang", "name": "Kota Kupang", "timezone": "Asia/Makassar", "code_prefix": "KPG",
+     "service_area": _area((-10.12, 123.52), (-10.12, 123.70), (-10.26, 123.70), (-10.26, 123.52))},
+    {"code": "karo", "name": "Kabupaten Karo", "timezone": "Asia/Jakarta", "code_prefix": "KRO",
+     "service_area": _area((3.33, 97.90), (3.33, 98.65), (2.83, 98.65), (2.83, 97.90))},
+    {"code": "langkat", "name": "Kabupaten Langkat", "timezone": "Asia/Jakarta", "code_prefix": "LKT",
+     "service_area": _area((4.35, 97.85), (4.35, 98.72), (3.40, 98.72), (3.40, 97.85))},
+]
+
+
+def demo_users() -> list[DemoUser]:
+    users = [DemoUser("warga.ani", DEMO_PASSWORD, "citizen", None, None),
+             DemoUser("warga.budi", DEMO_PASSWORD, "citizen", None, None)]
+    for tenant in TENANTS:
+        code = tenant["code"]
+        users.append(DemoUser(f"admin.{code}", DEMO_PASSWORD, "tenant_admin", code, None))
+        users.append(DemoUser(f"petugas.{code}.dlh", DEMO_PASSWORD, "officer", code, "DLH"))
+    return users
+
+
+def seed_tenants() -> None:
+    from chalicelib.store.models import TenantModel
+    from chalicelib.store.tenants import save_tenant
+
+    for spec in TENANTS:
+        units = {code: {"code": code, "name": f"{kind.name_id} {spec['name']}"} for code, kind in AGENCY_TYPES.items()}
+        save_tenant(TenantModel(spec["code"], name=spec["name"], timezone=spec["timezone"], locale="id-ID",
+                                code_prefix=spec["code_prefix"], service_area=spec["service_area"],
+                                agencies=units, active=1))
+
+
+def seed_users(user_pool_id: str, region: str) -> list[DemoUser]:
+    cognito = boto3.client("cognito-idp", region_name=region)
+    users = demo_users()
+    for user in users:
+        attributes = [{"Name": "custom:tenant", "Value": user.tenant}] if user.tenant else []
+        if user.agency:
+            attributes.append({"Name": "custom:agency", "Value": user.agency})
+        try:
+            cognito.admin_create_user(UserPoolId=user_pool_id, Username=user.username, MessageAction="SUPPRESS",
+                                      UserAttributes=attributes)
+        except cognito.exceptions.UsernameExistsException:
+            pass
+        cognito.admin_set_user_password(UserPoolId=user_pool_id, Username=user.username, Password=user.password,
+                                        Permanent=True)
+        if user.role != "citizen":
+            cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=user.username, GroupName=user.role)
+    return users
