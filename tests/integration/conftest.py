@@ -58,7 +58,9 @@ class Stack:
             sent["Authorization"] = f"Bearer {self.token(user)}"
         sent.update(headers or {})
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-        return getattr(self.client.http, method.lower())(path, headers=sent, body=data)
+        response = getattr(self.client.http, method.lower())(path, headers=sent, body=data)
+        response.headers = {k.lower(): v for k, v in response.headers.items()}
+        return response
 
     def drain_uploads(self) -> int:
         """Deliver queued S3 notifications to the photo handler, as the event source mapping would."""
@@ -96,3 +98,20 @@ def stack(moto_endpoint: str) -> Iterator[Stack]:
     users = seed_users(resources.user_pool_id, os.environ["AWS_DEFAULT_REGION"])
     with Client(app, stage_name="dev", project_dir=str(ROOT)) as client:
         yield Stack(moto_endpoint, resources, users, client)
+
+
+def upload(slot: dict[str, Any], data: bytes, filename: str = "photo.jpg") -> int:
+    """Send bytes through a presigned POST exactly as a mobile client would."""
+    response = requests.post(slot["upload"]["url"], data=slot["upload"]["fields"],
+                             files={"file": (filename, data)}, timeout=30)
+    return response.status_code
+
+
+KUPANG = {"lat": -10.1772, "lon": 123.607}
+
+
+def report_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"category": "garbage", "description": "Sampah menumpuk di depan pasar Oeba",
+                            "location": dict(KUPANG), "address": "Jl. Ahmad Yani, Oeba"}
+    body.update(overrides)
+    return body
