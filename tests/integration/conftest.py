@@ -64,12 +64,12 @@ class Stack:
 
     def drain_uploads(self) -> int:
         """Deliver queued S3 notifications to the photo handler, as the event source mapping would."""
-        from app import app
+        import app as lambda_app
         from devstack.pollers import poll_once
 
         handled = 0
         while n := poll_once(self.resources.upload_queue_url, self.resources.upload_queue_arn,
-                             app.process_photo_uploads):
+                             lambda_app.process_photo_uploads):
             handled += n
         return handled
 

@@ -1,0 +1,60 @@
+"""A retried submission never creates a second report."""
+
+from __future__ import annotations
+
+from tests.integration.conftest import report_body
+
+REPORTS = "/v1/tenants/kupang/reports"
+
+
+def _listed(stack):
+    return [item["id"] for item in stack.call("GET", REPORTS).json_body["items"]]
+
+
+def test_the_same_key_and_body_returns_the_same_response_and_creates_nothing(stack):
+    key = {"Idempotency-Key": "3f1c9a2e-retry-1"}
+    first = stack.call("POST", REPORTS, report_body(), headers=key)
+    again = stack.call("POST", REPORTS, report_body(), headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json_body == first.json_body
+    assert again.json_body["receipt"] == first.json_body["receipt"]  # the lost response, receipt included
+    assert _listed(stack) == [first.json_body["id"]]
+
+
+def test_the_same_key_with_another_body_is_a_422(stack):
+    key = {"Idempotency-Key": "3f1c9a2e-retry-2"}
+    assert stack.call("POST", REPORTS, report_body(), headers=key, user="warga.ani").status_code == 201
+    other = stack.call("POST", REPORTS, report_body(description="lain"), headers=key, user="warga.ani")
+    assert other.status_code == 422
+    assert other.headers["content-type"].startswith("application/problem+json")
+    assert other.json_body["code"] == "idempotency_key_reused"
+    assert len(_listed(stack)) == 1
+
+
+def test_different_keys_create_different_reports(stack):
+    a = stack.call("POST", REPORTS, report_body(), headers={"Idempotency-Key": "key-a"}).json_body
+    b = stack.call("POST", REPORTS, report_body(), headers={"Idempotency-Key": "key-b"}).json_body
+    assert a["id"] != b["id"]
+    assert len(_listed(stack)) == 2
+
+
+def test_a_key_belongs_to_its_caller_and_tenant(stack):
+    key = {"Idempotency-Key": "shared-key"}
+    ani = stack.call("POST", REPORTS, report_body(), headers=key, user="warga.ani").json_body
+    budi = stack.call("POST", REPORTS, report_body(), headers=key, user="warga.budi").json_body
+    anonymous = stack.call("POST", REPORTS, report_body(), headers=key).json_body
+    assert len({ani["id"], budi["id"], anonymous["id"]}) == 3
+    assert "receipt" not in budi
+
+
+def test_a_request_rejected_for_bad_input_does_not_use_up_its_key(stack):
+    key = {"Idempotency-Key": "fix-and-retry"}
+    assert stack.call("POST", REPORTS, report_body(category="unicorns"), headers=key).status_code == 422
+    assert stack.call("POST", REPORTS, report_body(), headers=key).status_code == 201
+
+
+def test_a_malformed_key_is_a_400(stack):
+    response = stack.call("POST", REPORTS, report_body(), headers={"Idempotency-Key": "x" * 300})
+    assert response.status_code == 400
+    assert response.json_body["code"] == "invalid_idempotency_key"
+    assert _listed(stack) == []
