@@ -40,7 +40,7 @@ def language(headers: Any) -> str:
             except ValueError:
                 q = 0.0
         primary = tag.strip().lower().split("-")[0]
-        if primary in ("id", "in", "en") and q > best_q:
+        if primary in ("id", "in", "en") and q > 0 and q > best_q:
             best, best_q = ("en" if primary == "en" else "id"), q
     return best
 
