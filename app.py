@@ -5,11 +5,13 @@ import os
 from chalice import Chalice
 
 from chalicelib.api import citizen, public
+from chalicelib.api.middleware import log_context
 from chalicelib.events import photo_uploads
 
 app = Chalice(app_name="aduan")
 app.register_blueprint(public.api.blueprint)
 app.register_blueprint(citizen.api.blueprint)
+app.register_middleware(log_context, "http")
 
 # The packaged template replaces this ARN with the queue it creates (infra/resources.json).
 _UPLOAD_QUEUE_ARN = os.environ.get("PHOTO_UPLOAD_QUEUE_ARN",

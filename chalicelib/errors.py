@@ -87,6 +87,10 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "id": ("Idempotency-Key sudah dipakai", "Idempotency-Key ini sudah dipakai untuk isi yang berbeda."),
         "en": ("Idempotency-Key reused", "This Idempotency-Key was already used for a request with a different body."),
     }),
+    "auth_unavailable": (503, {
+        "id": ("Layanan masuk tidak tersedia", "Kunci verifikasi masuk tidak dapat diambil; coba lagi sebentar."),
+        "en": ("Sign-in verification unavailable", "The sign-in verification keys could not be fetched; retry."),
+    }),
     "internal_error": (500, {
         "id": ("Kesalahan server", "Terjadi kesalahan di server kami; silakan coba lagi."),
         "en": ("Server error", "Something went wrong on our side; please try again."),

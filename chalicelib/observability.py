@@ -6,17 +6,28 @@ tokens or report text.
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from typing import Any
 
 SERVICE = "aduan"
 
 
+class _Stdout:
+    """Whatever ``sys.stdout`` is at the time of writing (test runners swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 @lru_cache(maxsize=1)
 def logger() -> Any:
     from aws_lambda_powertools import Logger
 
-    return Logger(service=SERVICE)
+    return Logger(service=SERVICE, stream=_Stdout())
 
 
 @lru_cache(maxsize=1)

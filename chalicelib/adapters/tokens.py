@@ -22,11 +22,18 @@ class TokenRejected(Exception):
     """The token is malformed, forged, expired or meant for another pool or client."""
 
 
+class KeysUnavailable(Exception):
+    """The JWKS could not be fetched: our problem, not the caller's."""
+
+
 def _fetch_jwks(url: str) -> Any:
     from joserfc.jwk import KeySet
 
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (URL comes from settings)
-        return KeySet.import_key_set(json.loads(response.read()))
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (URL comes from settings)
+            return KeySet.import_key_set(json.loads(response.read()))
+    except (OSError, ValueError) as err:
+        raise KeysUnavailable(type(err).__name__) from None
 
 
 def _key_set(url: str, kid: str | None) -> Any:
@@ -65,7 +72,7 @@ def verify_id_token(token: str, settings: Settings, now: float | None = None) ->
             raise TokenRejected("algorithm")
         key_set = _key_set(settings.jwks_url, header.get("kid"))
         claims: dict[str, Any] = dict(jwt.decode(token, key_set, algorithms=["RS256"]).claims)
-    except TokenRejected:
+    except (TokenRejected, KeysUnavailable):
         raise
     except (JoseError, ValueError, KeyError, TypeError, UnicodeError) as err:
         raise TokenRejected(type(err).__name__) from None

@@ -15,12 +15,14 @@ def caller_from_header(header: str | None) -> Caller | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ProblemError("invalid_token", headers=_INVALID)
-    from chalicelib.adapters.tokens import TokenRejected, verify_id_token
+    from chalicelib.adapters.tokens import KeysUnavailable, TokenRejected, verify_id_token
 
     try:
         claims = verify_id_token(token.strip(), get_settings())
     except TokenRejected:
         raise ProblemError("invalid_token", headers=_INVALID) from None
+    except KeysUnavailable:
+        raise ProblemError("auth_unavailable", headers={"Retry-After": "5"}) from None
     groups = claims.get("cognito:groups") or []
     return Caller(
         sub=str(claims["sub"]),

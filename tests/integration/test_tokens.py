@@ -90,3 +90,17 @@ def test_garbage_in_the_authorization_header_is_a_401_not_a_crash(stack):
 def test_a_bad_token_is_a_401_even_where_signing_in_is_optional(stack):
     _assert_401(_with(stack, "x.y.z", path=REPORTS, method="POST", body=report_body()))
     assert stack.call("GET", REPORTS).json_body["items"] == []
+
+
+def test_when_the_signing_keys_cannot_be_fetched_the_answer_is_a_503_not_a_401(stack, monkeypatch):
+    from chalicelib.adapters import tokens
+    from chalicelib.config import reset_settings
+
+    token = stack.token("warga.ani")
+    tokens.clear_cache()
+    monkeypatch.setenv("COGNITO_JWKS_URL", "http://127.0.0.1:9/nothing-listens-here")
+    reset_settings()
+    response = _with(stack, token)
+    assert response.status_code == 503
+    assert response.json_body["code"] == "auth_unavailable"
+    reset_settings()
