@@ -7,6 +7,7 @@ models), so local and cloud cannot drift.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,12 @@ def _tables() -> None:
 
     for model in ALL_MODELS:
         if not model.exists():
-            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+            model.create_table(wait=False, billing_mode="PAY_PER_REQUEST")
+    for model in ALL_MODELS:  # PynamoDB's own wait sleeps far longer than moto needs
+        for _ in range(100):
+            if model.describe_table().get("TableStatus") == "ACTIVE":
+                break
+            time.sleep(0.05)
 
 
 def _queues(sqs: Any, stage: str) -> tuple[str, str, str]:

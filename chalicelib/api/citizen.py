@@ -18,8 +18,8 @@ def submit_report(tenant: str) -> Response:
     result = reports.submit(tenant, body, caller, api.header("idempotency-key"),
                             lambda_context=api.blueprint.lambda_context)
     created = result["body"]
-    return json_response(created, status=result["status"], headers={
-        "Location": f"/v1/tenants/{tenant}/reports/{created['id']}", "ETag": f'"{1}"'})
+    return json_response(created, status=result["status"],
+                         headers={"Location": f"/v1/tenants/{tenant}/reports/{created['id']}"})
 
 
 @api.route("/v1/tenants/{tenant}/reports/{report_id}/photos", methods=("POST",))

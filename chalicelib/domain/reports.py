@@ -11,6 +11,7 @@ from chalicelib.domain.identity import Caller
 from chalicelib.domain.taxonomy import Category
 
 PRIVACY_LEVELS = ("public", "anonymous", "confidential")
+STATUSES = ("submitted", "on_hold", "dispatched", "acknowledged", "in_progress", "resolved", "closed", "rejected")
 MAX_DESCRIPTION_CHARS = 4000
 
 # Crockford's base32 without I, L, O, U: nothing a citizen can misread over the phone.

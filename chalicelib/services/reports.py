@@ -190,6 +190,8 @@ def list_public(tenant_code: str, category: str | None, status: str | None, limi
     after = decode_cursor(cursor)
     if category is not None:
         find_category(tenant, category)
+    if status is not None and status not in rules.STATUSES:
+        raise ProblemError("invalid_query", extra={"errors": [{"field": "status", "code": "unknown_status"}]})
     page = store.list_public(tenant.code, category=category, status=status, limit=limit, after=after)
     return page.items, encode_cursor(page.last_id)
 

@@ -108,7 +108,8 @@ def test_the_public_list_filters_by_category_and_status(stack):
 
 
 def test_a_bad_cursor_or_limit_is_a_400_problem(stack):
-    for query in ("cursor=not-a-cursor", "cursor=eyJhZnRlciI6ICIuLi8uLiJ9", "limit=0", "limit=1000", "limit=ten"):
+    for query in ("cursor=not-a-cursor", "cursor=eyJhZnRlciI6ICIuLi8uLiJ9", "limit=0", "limit=1000", "limit=ten",
+                  "status=lost"):
         response = stack.call("GET", f"{REPORTS}?{query}")
         assert response.status_code == 400, query
         assert response.headers["content-type"].startswith("application/problem+json")
