@@ -6,7 +6,26 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib.api.http import language, problem_response
+from chalicelib.errors import ProblemError
 from chalicelib.observability import logger
+
+# Errors Chalice answers itself, before or around our views, in its own JSON shape.
+_FRAMEWORK_PROBLEMS = {400: "malformed_json", 403: "not_found", 404: "not_found", 405: "method_not_allowed",
+                       413: "payload_too_large", 415: "unsupported_media_type", 500: "internal_error"}
+
+
+def _as_problem(event: Any, response: Any) -> Any:
+    """Chalice's own error bodies become problem+json like every other error."""
+    content_type = next((v for k, v in (response.headers or {}).items() if k.lower() == "content-type"), "")
+    code = _FRAMEWORK_PROBLEMS.get(response.status_code)
+    if response.status_code < 400 or "problem+json" in str(content_type) or code is None:
+        return response
+    problem = problem_response(ProblemError(code), language(event.headers), event.path)
+    for name, value in (response.headers or {}).items():
+        if name.lower() in ("allow",):
+            problem.headers[name] = value
+    return problem
 
 
 def _request_id(event: Any) -> str:
@@ -25,7 +44,7 @@ def log_context(event: Any, get_response: Callable[[Any], Any]) -> Any:
     log.append_keys(request_id=_request_id(event), tenant=params.get("tenant"))
     started = time.perf_counter()
     try:
-        response = get_response(event)
+        response = _as_problem(event, get_response(event))
         log.info("request", extra={"method": event.method, "route": event.context.get("resourcePath"),
                                    "status": response.status_code,
                                    "ms": round((time.perf_counter() - started) * 1000, 1)})

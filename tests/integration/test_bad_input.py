@@ -102,3 +102,9 @@ def test_problems_speak_english_when_asked_and_indonesian_by_default(stack):
     assert english.headers["content-language"] == "en"
     fields = stack.call("POST", REPORTS, {}, headers={"Accept-Language": "en"}).json_body["errors"]
     assert fields[0]["message"] == "This field is required."
+
+
+def test_a_method_the_route_does_not_have_is_a_405_problem(stack):
+    response = stack.call("DELETE", "/v1/health")
+    _problem(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "GET"
