@@ -23,7 +23,8 @@ PHOTO_WAIT_SECONDS = 30.0
 # What the test photo carries, to look for afterwards in the cleaned copies.
 CAMERA_MAKE = "AduanE2EMake"
 CAMERA_MODEL = "AduanE2EModel-X9"
-GPS_LATITUDE = ((10, 1), (10, 1), (1234, 100))  # S 10 deg 10' 12.34"
+# Seconds as reduced fractions, so they are stored exactly as written (Pillow reduces rationals).
+GPS_LATITUDE = ((10, 1), (10, 1), (1237, 100))  # S 10 deg 10' 12.37"
 GPS_LONGITUDE = ((123, 1), (36, 1), (567, 100))  # E 123 deg 36' 5.67"
 
 
@@ -112,7 +113,11 @@ def jpeg_with_gps(size: tuple[int, int] = (1200, 900)) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=90, exif=exif)
     data = out.getvalue()
-    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)[1] == "S"  # the fixture itself is right
+    # The fixture itself is right: the GPS IFD reads back, and the fingerprints are really in the file.
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)[1] == "S"
+    prints = gps_fingerprints()
+    assert prints[0] in data and prints[1] in data
+    assert all(p in data for p in prints[2:4]) or all(p in data for p in prints[4:6])
     return data
 
 
