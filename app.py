@@ -8,7 +8,7 @@ from chalicelib.api import citizen, public
 from chalicelib.api.middleware import log_context
 from chalicelib.events import photo_uploads
 
-app = Chalice(app_name="aduan")
+app = Chalice(app_name="aduan", configure_logs=False)  # Powertools writes the (JSON) logs
 app.register_blueprint(public.api.blueprint)
 app.register_blueprint(citizen.api.blueprint)
 app.register_middleware(log_context, "http")

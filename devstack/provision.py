@@ -44,8 +44,9 @@ def _queues(sqs: Any, stage: str) -> tuple[str, str, str]:
     dlq_url = sqs.create_queue(QueueName=f"aduan-{stage}-photo-uploads-dlq")["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     url = sqs.create_queue(QueueName=f"aduan-{stage}-photo-uploads", Attributes={
-        "VisibilityTimeout": "60",
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "3"}),
+        # As in infra/resources.json: six times the processor's timeout, five tries before the DLQ.
+        "VisibilityTimeout": "360",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
     })["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return url, arn, dlq_url
@@ -86,6 +87,9 @@ def _user_pool(cognito: Any, stage: str) -> tuple[str, str]:
         client_id = cognito.create_user_pool_client(
             UserPoolId=pool_id, ClientName="aduan-mobile", GenerateSecret=False,
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"],
+            # Users must never rewrite their own tenant or agency (that would make them staff elsewhere).
+            ReadAttributes=["email", "email_verified", "name", "custom:tenant", "custom:agency"],
+            WriteAttributes=["email", "name"],
         )["UserPoolClient"]["ClientId"]
     existing = {g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id)["Groups"]}
     for group in STAFF_GROUPS:

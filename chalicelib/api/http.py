@@ -77,7 +77,7 @@ class Api:
                 try:
                     return view(**params)
                 except ProblemError as err:
-                    return problem_response(err, lang, self.request.path)
+                    return problem_response(err, lang, instance_path(self.request))
                 except Exception:
                     logger().exception("unhandled error", extra={"route": path})
                     return problem_response(ProblemError("internal_error"), lang)
@@ -120,6 +120,14 @@ class Api:
         if caller is None and required:
             raise ProblemError("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="aduan"'})
         return caller
+
+
+def instance_path(request: Request) -> str:
+    """The path actually asked for (Chalice's ``path`` is the route template)."""
+    path = str(request.path)
+    for name, value in (request.uri_params or {}).items():
+        path = path.replace("{" + name + "}", str(value))
+    return path
 
 
 def _reject_constant(name: str) -> None:

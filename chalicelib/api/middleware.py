@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.api.http import language, problem_response
+from chalicelib.api.http import instance_path, language, problem_response
 from chalicelib.errors import ProblemError
 from chalicelib.observability import logger
 
@@ -21,7 +21,7 @@ def _as_problem(event: Any, response: Any) -> Any:
     code = _FRAMEWORK_PROBLEMS.get(response.status_code)
     if response.status_code < 400 or "problem+json" in str(content_type) or code is None:
         return response
-    problem = problem_response(ProblemError(code), language(event.headers), event.path)
+    problem = problem_response(ProblemError(code), language(event.headers), instance_path(event))
     for name, value in (response.headers or {}).items():
         if name.lower() in ("allow",):
             problem.headers[name] = value

@@ -88,7 +88,8 @@ def test_a_body_that_is_not_json_is_a_415(stack):
 
 
 def test_a_report_for_an_unknown_tenant_or_report_is_a_404(stack):
-    _problem(stack.call("POST", "/v1/tenants/atlantis/reports", report_body()), 404, "tenant_not_found")
+    unknown = _problem(stack.call("POST", "/v1/tenants/atlantis/reports", report_body()), 404, "tenant_not_found")
+    assert unknown["instance"] == "/v1/tenants/atlantis/reports"
     _problem(stack.call("GET", f"{REPORTS}/01JZZZZZZZZZZZZZZZZZZZZZZZ"), 404, "report_not_found")
     _problem(stack.call("GET", f"{REPORTS}/..%2F..%2Fetc"), 404, "report_not_found")
 

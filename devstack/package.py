@@ -1,0 +1,96 @@
+"""Build the deployable artefacts: ``python -m devstack.package OUTDIR``.
+
+Runs ``chalice package --stage prod --pkg-format cloudformation --merge-template infra/resources.json OUTDIR``
+from the repository root. No AWS account is touched: the credentials are dummies and the region is
+Jakarta. Chalice does need PyPI, to download the Linux wheels of ``requirements.txt`` for the layer
+(cached under ``.chalice/deployments/`` afterwards).
+
+The output is ``sam.json`` (deploy it with ``aws cloudformation package`` + ``deploy``),
+``deployment.zip`` (our code) and the managed layer zip (the dependencies).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MERGE_TEMPLATE = Path("infra") / "resources.json"
+REGION = "ap-southeast-3"
+STAGE = "prod"
+# Chalice reports a dependency without a Linux wheel and carries on; a package missing it would fail in Lambda.
+_MISSING_DEPENDENCY = "Could not install dependencies"
+
+
+@dataclass(frozen=True)
+class Artefacts:
+    outdir: Path
+    template: Path
+    deployment_zip: Path
+    layer_zip: Path | None
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("AWS_") and k not in ("MOTO_PORT",)}
+    env.update({
+        "AWS_ACCESS_KEY_ID": "packaging-only",
+        "AWS_SECRET_ACCESS_KEY": "packaging-only",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    })
+    return env
+
+
+def package(outdir: str | Path, *, quiet: bool = False) -> Artefacts:
+    """Package the app into ``outdir``; raises RuntimeError if chalice fails or leaves a dependency out."""
+    out = Path(outdir).resolve()
+    command = [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
+               "package", "--stage", STAGE, "--pkg-format", "cloudformation",
+               "--merge-template", str(MERGE_TEMPLATE), str(out)]
+    result = subprocess.run(command, cwd=ROOT, env=_environment(), capture_output=True, text=True, check=False)
+    output = result.stdout + result.stderr
+    if not quiet and output.strip():
+        print(output.rstrip())
+    if result.returncode != 0:
+        raise RuntimeError(f"chalice package failed with exit code {result.returncode}:\n{output}")
+    if _MISSING_DEPENDENCY in output:
+        raise RuntimeError(f"chalice could not bundle every dependency for Lambda:\n{output}")
+    layers = sorted(p for p in out.glob("*.zip") if p.name != "deployment.zip")
+    return Artefacts(outdir=out, template=out / "sam.json", deployment_zip=out / "deployment.zip",
+                     layer_zip=layers[0] if layers else None)
+
+
+def unzipped_size(path: Path) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return sum(info.file_size for info in archive.infolist())
+
+
+def megabytes(size: int) -> str:
+    """Binary megabytes, the unit of Lambda's size limits (50 MB zipped, 250 MB unzipped)."""
+    return f"{size / 1024 / 1024:.2f} MiB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("outdir", help="where sam.json and the zips are written")
+    args = parser.parse_args(argv)
+    try:
+        artefacts = package(args.outdir)
+    except RuntimeError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(f"template        {artefacts.template}")
+    print(f"deployment.zip  {megabytes(artefacts.deployment_zip.stat().st_size)}")
+    if artefacts.layer_zip is not None:
+        print(f"{artefacts.layer_zip.name}  {megabytes(artefacts.layer_zip.stat().st_size)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,419 @@
+"""The packaged CloudFormation template (chalice package + infra/resources.json), checked as product rules.
+
+The expected shapes come from the code they must serve: tables from the PynamoDB models, groups from
+the local provisioning, problem codes from chalicelib.errors, never from a copy of the template.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import fields
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REGION = "ap-southeast-3"
+# Every function needs these to find its resources; ADUAN_STAGE comes from .chalice/config.json.
+REQUIRED_ENVIRONMENT = ("TENANTS_TABLE", "REPORTS_TABLE", "TRACKING_CODES_TABLE", "IDEMPOTENCY_TABLE", "PHOTO_BUCKET",
+                        "USER_POOL_ID", "USER_POOL_CLIENT_ID", "ADUAN_STAGE")
+# "*" or "service:*": every action, or every action of a service.
+WILDCARD = re.compile(r"^(\*|[a-z0-9-]+:\*)$", re.IGNORECASE)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template["Resources"].items() if r.get("Type") == kind}
+
+
+def target(value: Any) -> str | None:
+    """The logical id a Ref or Fn::GetAtt points at."""
+    if isinstance(value, dict) and "Ref" in value:
+        return str(value["Ref"])
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        att = value["Fn::GetAtt"]
+        return str(att[0] if isinstance(att, list) else att.split(".")[0])
+    return None
+
+
+def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = of_type(template, "AWS::Serverless::Function")
+    assert found, "no functions in the template"
+    return found
+
+
+def sqs_consumer(template: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(function name, function, its SQS event properties): the photo upload processor."""
+    for name, function in functions(template).items():
+        for event in function["Properties"].get("Events", {}).values():
+            if event.get("Type") == "SQS":
+                return name, function, event["Properties"]
+    raise AssertionError("no function consumes an SQS queue")
+
+
+def walk(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from walk(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from walk(value, f"{path}/{i}")
+
+
+def statements(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every IAM policy statement anywhere in the template: roles, trust policies, bucket and queue policies."""
+    found = []
+    for path, node in walk(template["Resources"]):
+        if isinstance(node, dict) and "Statement" in node and ("Version" in node or path.endswith("Document")):
+            listed = node["Statement"] if isinstance(node["Statement"], list) else [node["Statement"]]
+            found.extend((path, s) for s in listed)
+    return found
+
+
+def actions(statement: dict[str, Any]) -> list[str]:
+    raw = statement.get("Action", statement.get("NotAction", []))
+    return [raw] if isinstance(raw, str) else list(raw)
+
+
+def role_of(template: dict[str, Any], function: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = target(function["Properties"]["Role"])
+    assert name is not None, "a function's role must be created in this template"
+    return name, template["Resources"][name]
+
+
+def granted(role: dict[str, Any]) -> dict[str, list[Any]]:
+    """action -> the resources it is allowed on, over every inline policy of the role."""
+    result: dict[str, list[Any]] = {}
+    for policy in role["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            if statement["Effect"] == "Allow":
+                on = statement["Resource"]
+                resources = on if isinstance(on, list) else [on]
+                for action in actions(statement):
+                    result.setdefault(action, []).extend(resources)
+    return result
+
+
+def table_for_model(template: dict[str, Any], model: Any) -> dict[str, Any]:
+    """The table resource a function is told to use for this model (through its environment)."""
+    from chalicelib.config import get_settings
+
+    settings = get_settings()
+    variables = [f.name.upper() for f in fields(settings)
+                 if f.name.endswith("_table") and getattr(settings, f.name) == model.Meta.table_name]
+    assert len(variables) == 1, f"{model.__name__}: no settings field names its table"
+    api = functions(template)["APIHandler"]["Properties"]["Environment"]["Variables"]
+    name = target(api.get(variables[0]))
+    assert name is not None, f"{variables[0]} must reference a table created in the template"
+    resource = template["Resources"][name]
+    assert resource["Type"] == "AWS::DynamoDB::Table", f"{variables[0]} points at a {resource['Type']}"
+    return dict(resource["Properties"])
+
+
+def problem_body(body_template: str) -> dict[str, Any]:
+    """A gateway response body as a client would see it ($context values substituted)."""
+    parsed: dict[str, Any] = json.loads(re.sub(r"\$context\.[A-Za-z.]+", "x", body_template))
+    return parsed
+
+
+# -- the packaged template ------------------------------------------------------------------------
+
+
+def test_packaged_template_passes_cfn_lint(packaged):
+    # Linted for the region we deploy to, so a resource type Jakarta lacks would be reported too.
+    result = subprocess.run(  # noqa: S603 (our interpreter, our file)
+        [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())",
+         "--regions", REGION, "--", str(packaged.template_path)],
+        capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_arn_is_built_from_the_stack_not_hard_coded(packaged):
+    # A literal ARN would be a placeholder that leaked (chalice's queue ARN, the .chalice policy file).
+    literal = [(path, node) for path, node in walk(packaged.template)
+               if isinstance(node, str) and node.startswith("arn:aws")]
+    assert literal == []
+
+
+# -- data -------------------------------------------------------------------------------------------
+
+
+def test_tables_match_the_pynamodb_models(packaged):
+    # The schema PynamoDB's create_table sends: what provisioning creates locally and the code queries.
+    from chalicelib.store.models import ALL_MODELS
+
+    for model in ALL_MODELS:
+        expected = model._get_schema()
+        table = table_for_model(packaged.template, model)
+        name = model.__name__
+
+        assert table["BillingMode"] == "PAY_PER_REQUEST", name
+        assert {(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]} == \
+            {(k["AttributeName"], k["KeyType"]) for k in expected["key_schema"]}, name
+        assert {(a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]} == \
+            {(a["AttributeName"], a["AttributeType"]) for a in expected["attribute_definitions"]}, name
+
+        indexes = {i["IndexName"]: i for i in table.get("GlobalSecondaryIndexes", [])}
+        assert set(indexes) == {i["index_name"] for i in expected["global_secondary_indexes"]}, name
+        for index in expected["global_secondary_indexes"]:
+            actual = indexes[index["index_name"]]
+            assert {(k["AttributeName"], k["KeyType"]) for k in actual["KeySchema"]} == \
+                {(k["AttributeName"], k["KeyType"]) for k in index["key_schema"]}, index["index_name"]
+            assert actual["Projection"]["ProjectionType"] == index["projection"]["ProjectionType"]
+            assert "ProvisionedThroughput" not in actual
+        assert len(table.get("LocalSecondaryIndexes", [])) == len(expected["local_secondary_indexes"]), name
+
+
+def test_tables_are_encrypted_and_recoverable(packaged):
+    tables = of_type(packaged.template, "AWS::DynamoDB::Table")
+    assert len(tables) == 4
+    for name, table in tables.items():
+        props = table["Properties"]
+        assert props.get("SSESpecification", {}).get("SSEEnabled") is True, name
+        assert props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled") is True, name
+
+
+def test_report_changes_stream_old_and_new_images(packaged):
+    from chalicelib.store.models import ReportModel
+
+    stream = table_for_model(packaged.template, ReportModel).get("StreamSpecification", {})
+    assert stream.get("StreamViewType") == "NEW_AND_OLD_IMAGES"
+
+
+def test_idempotency_records_expire_by_ttl(packaged):
+    from chalicelib.store.models import IdempotencyModel
+
+    assert "expiration" in IdempotencyModel.get_attributes()  # Powertools' default expiry attribute
+    ttl = table_for_model(packaged.template, IdempotencyModel).get("TimeToLiveSpecification", {})
+    assert ttl == {"AttributeName": "expiration", "Enabled": True}
+
+
+def test_every_function_is_told_where_its_resources_are(packaged):
+    resources = packaged.template["Resources"]
+    for name, function in functions(packaged.template).items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        missing = [v for v in REQUIRED_ENVIRONMENT if v not in variables]
+        assert missing == [], f"{name} lacks {missing}"
+        for variable in REQUIRED_ENVIRONMENT:
+            value = variables[variable]
+            if variable == "ADUAN_STAGE":
+                assert value == "prod"
+            else:
+                assert target(value) in resources, f"{name}.{variable} must reference a resource in the stack"
+
+
+# -- least privilege ----------------------------------------------------------------------------------
+
+
+def test_no_iam_statement_grants_a_wildcard_action(packaged):
+    found = statements(packaged.template)
+    assert len(found) >= 5  # roles, trust policies, bucket and queue policies were all seen
+    for path, statement in found:
+        assert "NotAction" not in statement or statement["Effect"] == "Deny", path
+        wild = [a for a in actions(statement) if WILDCARD.match(a)]
+        if statement["Effect"] == "Allow":
+            assert wild == [], f"{path} grants {wild}"
+        else:
+            # Denying every action is the point of a guard such as "no plain-HTTP access to the bucket";
+            # a Deny with a wildcard must be conditional, so it can never lock out the whole service.
+            assert not wild or statement.get("Condition"), f"{path} denies {wild} unconditionally"
+
+
+def test_every_iam_action_is_a_real_permission(packaged):
+    # cfn-lint's own IAM check (W3037) is skipped for SAM templates, so run its data over every statement.
+    from cfnlint.data import AdditionalSpecs
+    from cfnlint.helpers import load_resource
+
+    known = load_resource(AdditionalSpecs, "Policies.json")
+    for path, statement in statements(packaged.template):
+        for action in actions(statement):
+            if WILDCARD.match(action):
+                continue
+            service, _, permission = action.partition(":")
+            permissions = {p.lower() for p in known[service.lower()]["Actions"]}
+            assert permission.lower() in permissions, f"{path}: {action} is not an IAM permission"
+
+
+def test_each_function_runs_under_its_own_role_written_in_infra(packaged):
+    from devstack.package import MERGE_TEMPLATE, ROOT
+
+    written = json.loads((ROOT / MERGE_TEMPLATE).read_text(encoding="utf-8"))["Resources"]
+    roles = set()
+    for name, function in functions(packaged.template).items():
+        role_name, role = role_of(packaged.template, function)
+        roles.add(role_name)
+        # The deep merge replaces the Policies list chalice built from .chalice/policy-prod.json.
+        assert role["Properties"]["Policies"] == written[role_name]["Properties"]["Policies"], name
+        assert role["Properties"].get("ManagedPolicyArns", []) == [], name
+    assert len(roles) == len(functions(packaged.template))
+
+
+def test_api_handler_gets_only_the_data_calls_it_makes(packaged):
+    resources = packaged.template["Resources"]
+    _, role = role_of(packaged.template, functions(packaged.template)["APIHandler"])
+    allowed = granted(role)
+    assert {a.split(":")[0] for a in allowed} == {"dynamodb", "s3", "logs"}
+    assert set(allowed) - {"logs:CreateLogStream", "logs:PutLogEvents"} <= {
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+        "dynamodb:ConditionCheckItem", "s3:PutObject", "s3:GetObject"}
+    for action, on in allowed.items():
+        for resource in on:
+            name = target(resource) or re.match(r"\$\{(\w+)", resource["Fn::Sub"]).group(1)
+            assert name in resources, f"{action} on {resource}"
+    # Presigned uploads only into uploads/, presigned downloads only of processed photos.
+    assert [r["Fn::Sub"] for r in allowed["s3:PutObject"]] == ["${PhotoBucket.Arn}/uploads/*"]
+    assert all("/uploads/" not in r["Fn::Sub"] for r in allowed["s3:GetObject"])
+
+
+def test_photo_processor_gets_only_its_queue_bucket_and_reports(packaged):
+    _, function, event = sqs_consumer(packaged.template)
+    _, role = role_of(packaged.template, function)
+    allowed = granted(role)
+    assert set(allowed) == {
+        "logs:CreateLogStream", "logs:PutLogEvents",
+        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+        "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    # Listing lets S3 answer 404 (not 403) for an original already processed, and only under uploads/.
+    statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    listing = next(s for s in statements if "s3:ListBucket" in s["Action"])
+    assert listing["Action"] == ["s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["uploads/*"]}}
+    for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"):
+        assert [target(r) for r in allowed[action]] == [target(event["Queue"])]
+    for action in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"):
+        assert [target(r) for r in allowed[action]] == ["ReportsTable"]
+
+
+# -- photos -----------------------------------------------------------------------------------------
+
+
+def test_photo_bucket_blocks_public_access_and_is_encrypted(packaged):
+    buckets = of_type(packaged.template, "AWS::S3::Bucket")
+    assert len(buckets) == 1
+    (name, bucket), = buckets.items()
+    props = bucket["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    rules = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rules and all(r["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms") for r in rules)
+    assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    policies = [p for p in of_type(packaged.template, "AWS::S3::BucketPolicy").values()
+                if target(p["Properties"]["Bucket"]) == name]
+    denies_http = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
+                   if s["Effect"] == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
+                   in ("false", False)]
+    assert denies_http, "the bucket must refuse plain-HTTP requests"
+
+
+def test_unprocessed_uploads_expire_and_browsers_may_post_them(packaged):
+    (bucket,) = of_type(packaged.template, "AWS::S3::Bucket").values()
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert any(r["Status"] == "Enabled" and r.get("Prefix") == "uploads/" and r.get("ExpirationInDays") == 1
+               for r in rules)
+    cors = bucket["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert any("POST" in r["AllowedMethods"] for r in cors)
+
+
+def test_uploads_notify_the_queue_the_processor_consumes(packaged):
+    resources = packaged.template["Resources"]
+    (bucket,) = of_type(packaged.template, "AWS::S3::Bucket").values()
+    _, _, event = sqs_consumer(packaged.template)
+    queue = target(event["Queue"])
+    assert resources[queue]["Type"] == "AWS::SQS::Queue"
+    assert event.get("FunctionResponseTypes") == ["ReportBatchItemFailures"]
+
+    (notification,) = bucket["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    assert target(notification["Queue"]) == queue
+    assert notification["Event"].startswith("s3:ObjectCreated:")
+    assert notification["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "uploads/"}]
+
+    # S3 checks it may send to the queue when the notification is created: the policy must exist first.
+    queue_policies = [n for n, r in of_type(packaged.template, "AWS::SQS::QueuePolicy").items()
+                      if queue in [target(q) for q in r["Properties"]["Queues"]]]
+    assert len(queue_policies) == 1
+    depends = bucket.get("DependsOn", [])
+    assert queue_policies[0] in ([depends] if isinstance(depends, str) else depends)
+    (statement,) = resources[queue_policies[0]]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert actions(statement) == ["sqs:SendMessage"]
+    # Only our bucket may send: the condition spells the same name the bucket is given.
+    source = json.dumps(statement["Condition"]["ArnEquals"]["aws:SourceArn"])
+    assert json.dumps(bucket["Properties"]["BucketName"]["Fn::Join"][1][1]) in source
+
+
+def test_upload_queue_dead_letters(packaged):
+    resources = packaged.template["Resources"]
+    _, function, event = sqs_consumer(packaged.template)
+    queue = resources[target(event["Queue"])]["Properties"]
+    redrive = queue["RedrivePolicy"]
+    assert redrive["maxReceiveCount"] == 5
+    dlq = target(redrive["deadLetterTargetArn"])
+    assert resources[dlq]["Type"] == "AWS::SQS::Queue" and dlq != target(event["Queue"])
+    # A message must not reappear while the function may still be working on it.
+    assert queue["VisibilityTimeout"] > function["Properties"]["Timeout"]
+    assert resources[dlq]["Properties"]["MessageRetentionPeriod"] >= queue.get("MessageRetentionPeriod", 345600)
+
+
+# -- sign-in ----------------------------------------------------------------------------------------
+
+
+def test_user_pool_carries_tenant_and_agency_and_the_staff_groups(packaged):
+    from devstack.provision import STAFF_GROUPS
+
+    (pool_name, pool), = of_type(packaged.template, "AWS::Cognito::UserPool").items()
+    custom = {a["Name"] for a in pool["Properties"]["Schema"]}
+    assert {"tenant", "agency"} <= custom
+    password = pool["Properties"]["Policies"]["PasswordPolicy"]
+    assert password["MinimumLength"] >= 10
+    groups = {g["Properties"]["GroupName"] for g in of_type(packaged.template, "AWS::Cognito::UserPoolGroup").values()
+              if target(g["Properties"]["UserPoolId"]) == pool_name}
+    assert groups == set(STAFF_GROUPS)
+
+
+def test_app_client_is_public_and_users_cannot_change_their_tenant(packaged):
+    (client,) = of_type(packaged.template, "AWS::Cognito::UserPoolClient").values()
+    props = client["Properties"]
+    assert props["GenerateSecret"] is False
+    assert set(props["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
+                                               "ALLOW_REFRESH_TOKEN_AUTH"}
+    # Tenant and agency are set by administrators; a user writing them would pick their own tenant.
+    assert "WriteAttributes" in props
+    assert not {"custom:tenant", "custom:agency"} & set(props["WriteAttributes"])
+    assert {"custom:tenant", "custom:agency"} <= set(props["ReadAttributes"])
+
+
+# -- errors ------------------------------------------------------------------------------------------
+
+
+def test_api_gateway_errors_are_problem_json_with_cors(packaged):
+    from chalicelib.errors import CATALOG
+
+    (api,) = of_type(packaged.template, "AWS::Serverless::Api").values()
+    responses = api["Properties"]["GatewayResponses"]
+    assert {"DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+    for kind, response in responses.items():
+        headers = response["ResponseParameters"]["Headers"]
+        assert headers["Content-Type"] == "'application/problem+json'", kind
+        assert headers["Access-Control-Allow-Origin"] == "'*'", kind
+        assert "Authorization" in headers["Access-Control-Allow-Headers"], kind
+        bodies = list(response["ResponseTemplates"].values())
+        assert bodies, kind
+        for body in bodies:
+            problem = problem_body(body)
+            assert {"status", "title", "detail", "code"} <= set(problem), kind
+            assert problem["status"] == int(response["StatusCode"]), kind
+            if kind.startswith("DEFAULT_"):  # DEFAULT_4XX answers 4xx, DEFAULT_5XX answers 5xx
+                assert str(problem["status"])[0] == kind[-3], kind
+            if problem["code"] in CATALOG:  # the same code means the same status and words as the app's own
+                status, words = CATALOG[problem["code"]]
+                assert problem["status"] == status, kind
+                assert problem["title"] == words["id"][0], kind
