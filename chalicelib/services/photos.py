@@ -46,7 +46,10 @@ def add_photo(tenant_code: str, ref: str, request: Any, caller: Caller | None,
         current.updated_at = clock.iso(now)
         return True
 
-    store.change(report.tenant, report.report_id, append)
+    try:
+        store.change(report.tenant, report.report_id, append)
+    except store.StaleWrite:
+        raise ProblemError("conflict", headers={"Retry-After": "1"}) from None
     key = rules.upload_key(report.tenant, report.report_id, photo_id)
     upload = photo_storage.presigned_upload(key, command.content_type, rules.MAX_PHOTO_BYTES,
                                             settings.upload_url_ttl_seconds)

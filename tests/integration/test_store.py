@@ -70,3 +70,26 @@ def test_a_change_that_meets_a_concurrent_writer_is_reapplied_on_fresh_data(stac
     fresh = store.get("kupang", report_id)
     assert (fresh.address, fresh.description) == ("lebih dulu", "setelah")
     assert saved.version == fresh.version == 3
+
+
+def test_racing_photo_requests_never_give_a_report_more_than_five_photos(stack):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.errors import ProblemError
+    from chalicelib.services.photos import add_photo
+    from chalicelib.store import reports as store
+
+    created = stack.call("POST", REPORTS, report_body()).json_body
+
+    def ask(_: int) -> str:
+        try:
+            add_photo("kupang", created["id"], {"content_type": "image/jpeg"}, None, created["receipt"])
+            return "slot"
+        except ProblemError as refused:
+            return refused.code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(ask, range(12)))
+    assert outcomes.count("slot") <= 5
+    assert len(store.get("kupang", created["id"]).photos) == outcomes.count("slot")
+    assert set(outcomes) <= {"slot", "too_many_photos", "conflict"}
