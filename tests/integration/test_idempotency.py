@@ -58,3 +58,27 @@ def test_a_malformed_key_is_a_400(stack):
     assert response.status_code == 400
     assert response.json_body["code"] == "invalid_idempotency_key"
     assert _listed(stack) == []
+
+
+def test_racing_retries_with_one_key_create_exactly_one_report(stack):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.errors import ProblemError
+    from chalicelib.services.reports import submit
+
+    class LambdaContext:
+        @staticmethod
+        def get_remaining_time_in_millis() -> int:
+            return 29_000
+
+    def send(_: int):
+        try:
+            return submit("kupang", report_body(), None, "flaky-network-key", LambdaContext())["body"]["id"]
+        except ProblemError as busy:
+            return busy.code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(send, range(6)))
+    created = [o for o in outcomes if o != "idempotency_in_progress"]
+    assert len(set(created)) == 1
+    assert _listed(stack) == created[:1]
