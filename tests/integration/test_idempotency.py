@@ -82,3 +82,23 @@ def test_racing_retries_with_one_key_create_exactly_one_report(stack):
     created = [o for o in outcomes if o != "idempotency_in_progress"]
     assert len(set(created)) == 1
     assert _listed(stack) == created[:1]
+
+
+def test_a_request_that_failed_on_our_side_can_be_retried_with_the_same_key(stack, monkeypatch):
+    from chalicelib.store import reports as store
+
+    real_create = store.create
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("DynamoDB unreachable")
+
+    key = {"Idempotency-Key": "retry-after-outage"}
+    monkeypatch.setattr(store, "create", broken)
+    failed = stack.call("POST", REPORTS, report_body(), headers=key)
+    assert failed.status_code == 500
+    assert failed.json_body["code"] == "internal_error"
+    assert "DynamoDB" not in failed.body.decode()
+    monkeypatch.setattr(store, "create", real_create)
+    retried = stack.call("POST", REPORTS, report_body(), headers=key)
+    assert retried.status_code == 201
+    assert _listed(stack) == [retried.json_body["id"]]
