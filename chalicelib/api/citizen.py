@@ -5,8 +5,8 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
-from chalicelib.api.views import report_view
 from chalicelib.services import photos, reports
+from chalicelib.services.views import report_view
 
 api = Api("citizen")
 

@@ -27,8 +27,8 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
     """Validate against the tenant, write the report, and return the response (status and body)."""
     from ulid import ULID
 
-    from chalicelib.api.views import report_view
     from chalicelib.domain.commands import CreateReport
+    from chalicelib.services.views import report_view
     from chalicelib.store import reports as store
     from chalicelib.store.models import ReportModel
 

@@ -1,4 +1,4 @@
-"""How a report looks to the outside: the public view and the full view."""
+"""How a report looks to the outside (public and full views); also what idempotent replays return."""
 
 from __future__ import annotations
 
