@@ -28,8 +28,9 @@ def is_lapsed(status: str, created_at: datetime, now: datetime, upload_ttl: time
     return status == "pending" and now > created_at + upload_ttl + UPLOAD_GRACE
 
 
-def counts_toward_limit(status: str, lapsed: bool) -> bool:
-    return status != "rejected" and not lapsed
+def holds_a_place(status: str) -> bool:
+    """A rejected photo does not count toward the five a report may have."""
+    return status != "rejected"
 
 
 def upload_key(tenant: str, report_id: str, photo_id: str) -> str:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from chalicelib.domain.identity import Caller
 from chalicelib.domain.taxonomy import Category
 
-PRIVACY_LEVELS = ("public", "anonymous", "confidential")
 STATUSES = ("submitted", "on_hold", "dispatched", "acknowledged", "in_progress", "resolved", "closed", "rejected")
 MAX_DESCRIPTION_CHARS = 4000
 

@@ -36,9 +36,10 @@ def add_photo(tenant_code: str, ref: str, request: Any, caller: Caller | None,
     photo_id = str(ULID())
 
     def append(current: Any) -> bool:
+        # Lapsed slots are dropped while we are writing anyway; rejected ones stay to show why.
         kept = [p for p in current.photos
                 if not rules.is_lapsed(p.status, clock.parse_iso(p.created_at), now, upload_ttl)]
-        if sum(1 for p in kept if p.status != "rejected") >= rules.MAX_PHOTOS_PER_REPORT:
+        if sum(1 for p in kept if rules.holds_a_place(p.status)) >= rules.MAX_PHOTOS_PER_REPORT:
             raise ProblemError("too_many_photos")
         kept.append(PhotoAttribute(id=photo_id, status="pending", content_type=command.content_type,
                                    kind="intake", created_at=clock.iso(now)))

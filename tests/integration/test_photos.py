@@ -179,3 +179,20 @@ def test_an_upload_nobody_asked_for_is_removed(stack):
     stack.drain_uploads()
     assert _objects("uploads/") == []
     assert stack.call("GET", f"{REPORTS}/{report['id']}", user="warga.ani").json_body["photos"] == []
+
+
+def test_upload_slots_never_used_lapse_and_free_their_places(stack, monkeypatch):
+    from datetime import timedelta
+
+    from chalicelib import clock
+
+    report = _report(stack)
+    for _ in range(5):
+        _slot(stack, report)
+    assert _slot(stack, report).status_code == 422
+    later = clock.now() + timedelta(minutes=25)  # the 15-minute upload window plus grace has passed
+    monkeypatch.setattr(clock, "now", lambda: later)
+    fresh = _slot(stack, report)
+    assert fresh.status_code == 201
+    photos = stack.call("GET", f"{REPORTS}/{report['id']}", user="warga.ani").json_body["photos"]
+    assert [p["id"] for p in photos] == [fresh.json_body["photo_id"]]
