@@ -196,3 +196,20 @@ def test_upload_slots_never_used_lapse_and_free_their_places(stack, monkeypatch)
     assert fresh.status_code == 201
     photos = stack.call("GET", f"{REPORTS}/{report['id']}", user="warga.ani").json_body["photos"]
     assert [p["id"] for p in photos] == [fresh.json_body["photo_id"]]
+
+
+def test_the_upload_policy_real_s3_enforces_pins_key_type_size_and_expiry(stack):
+    import base64
+    import json
+    from datetime import UTC, datetime
+
+    report = _report(stack)
+    fields = _slot(stack, report, content_type="image/png").json_body["upload"]["fields"]
+    policy = json.loads(base64.b64decode(fields["policy"]))
+    conditions = policy["conditions"]
+    assert {"bucket": "aduan-dev-photos"} in conditions
+    assert {"key": fields["key"]} in conditions
+    assert {"Content-Type": "image/png"} in conditions
+    assert ["content-length-range", 1, 10 * 1024 * 1024] in conditions
+    expires = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
+    assert 14 * 60 <= (expires - datetime.now(UTC)).total_seconds() <= 15 * 60
