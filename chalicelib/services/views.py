@@ -13,10 +13,10 @@ from chalicelib.domain.photos import REJECTION_REASONS
 def _photo(report: Any, photo: Any, lang: str) -> dict[str, Any]:
     ttl = get_settings().photo_url_ttl_seconds
     ready = photo.status == "ready"
-    reason = None
+    reason = message = None
     if photo.status == "rejected" and photo.reason:
         words = REJECTION_REASONS.get(photo.reason, {})
-        reason = {"code": photo.reason, "message": words.get(lang, words.get("en", photo.reason))}
+        reason, message = photo.reason, words.get(lang, words.get("en", photo.reason))
     return {
         "id": photo.id,
         "status": photo.status,
@@ -25,7 +25,8 @@ def _photo(report: Any, photo: Any, lang: str) -> dict[str, Any]:
         if ready else None,
         "thumbnail_url": presigned_download(photo_rules.thumbnail_key(report.tenant, report.report_id, photo.id),
                                             ttl) if ready else None,
-        "reason": reason,
+        "reason": reason,  # a stable code, e.g. not_an_image
+        "reason_message": message,  # the same for people, in the request's language
     }
 
 

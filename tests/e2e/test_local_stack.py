@@ -205,7 +205,7 @@ def test_rejected_uploads_say_why(stack: dict[str, Any], api: Api, citizen: dict
     for slot, reason in ((text, "not_an_image"), (big, "too_large")):
         photo = wait_for_photo(api, report_path, slot["photo_id"], token=token)
         assert photo["status"] == "rejected", photo
-        assert photo["reason"]["code"] == reason and photo["reason"]["message"], photo
+        assert photo["reason"] == reason and photo["reason_message"], photo
         assert photo["url"] is None and photo["thumbnail_url"] is None
         assert not upload_object_exists(stack, slot)
 

@@ -102,8 +102,8 @@ def test_what_is_not_an_allowed_image_is_rejected_with_a_reason(stack, data, rea
     stack.drain_uploads()
     photo = _photo(stack, report, slot["photo_id"])
     assert photo["status"] == "rejected"
-    assert photo["reason"]["code"] == reason
-    assert photo["reason"]["message"]
+    assert photo["reason"] == reason
+    assert photo["reason_message"]
     assert photo["url"] is None and photo["thumbnail_url"] is None
     assert _objects("uploads/") == [] and _objects("photos/") == []
 
