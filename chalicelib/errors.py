@@ -43,6 +43,10 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "id": ("Laporan tidak ditemukan", "Laporan ini tidak ada atau Anda tidak berhak melihatnya."),
         "en": ("Report not found", "This report does not exist or you may not see it."),
     }),
+    "category_not_found": (404, {
+        "id": ("Kategori tidak ditemukan", "Pemda ini tidak memiliki kategori dengan kode ini."),
+        "en": ("Category not found", "This regional government has no category with this code."),
+    }),
     "not_found": (404, {
         "id": ("Tidak ditemukan", "Alamat ini tidak ada."),
         "en": ("Not found", "There is nothing at this address."),

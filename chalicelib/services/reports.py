@@ -189,7 +189,10 @@ def list_public(tenant_code: str, category: str | None, status: str | None, limi
     tenant = require_tenant(tenant_code)
     after = decode_cursor(cursor)
     if category is not None:
-        find_category(tenant, category)
+        try:
+            find_category(tenant, category)
+        except ProblemError:
+            raise ProblemError("category_not_found") from None  # in a URL it is a missing resource
     if status is not None and status not in rules.STATUSES:
         raise ProblemError("invalid_query", extra={"errors": [{"field": "status", "code": "unknown_status"}]})
     page = store.list_public(tenant.code, category=category, status=status, limit=limit, after=after)

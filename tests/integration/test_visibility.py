@@ -104,7 +104,9 @@ def test_the_public_list_filters_by_category_and_status(stack):
     assert _ids(stack.call("GET", f"{REPORTS}?category=road_damage")) == [road]
     assert _ids(stack.call("GET", f"{REPORTS}?category=garbage&status=submitted")) == [garbage]
     assert _ids(stack.call("GET", f"{REPORTS}?status=resolved")) == []
-    assert stack.call("GET", f"{REPORTS}?category=unicorns").status_code == 422
+    unknown = stack.call("GET", f"{REPORTS}?category=unicorns")
+    assert unknown.status_code == 404
+    assert unknown.json_body["code"] == "category_not_found"
 
 
 def test_a_bad_cursor_or_limit_is_a_400_problem(stack):
