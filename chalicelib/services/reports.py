@@ -12,7 +12,7 @@ from chalicelib import clock
 from chalicelib.domain import geo
 from chalicelib.domain import reports as rules
 from chalicelib.domain.identity import Caller
-from chalicelib.errors import ProblemError
+from chalicelib.errors import FieldError, ProblemError
 from chalicelib.observability import count, logger
 from chalicelib.services.tenants import category as find_category
 from chalicelib.services.tenants import require_tenant, unit_for
@@ -174,11 +174,15 @@ def decode_cursor(cursor: str | None) -> str | None:
     return after
 
 
+def _bad_query(field: str, code: str, message_id: str, message_en: str) -> ProblemError:
+    return ProblemError("invalid_query", errors=[FieldError(field, code, {"id": message_id, "en": message_en})])
+
+
 def page_size(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_PAGE
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise ProblemError("invalid_query", extra={"errors": [{"field": "limit", "code": "out_of_range"}]})
+        raise _bad_query("limit", "out_of_range", "Harus bilangan 1-100.", "Must be a whole number from 1 to 100.")
     return int(raw)
 
 
@@ -194,7 +198,7 @@ def list_public(tenant_code: str, category: str | None, status: str | None, limi
         except ProblemError:
             raise ProblemError("category_not_found") from None  # in a URL it is a missing resource
     if status is not None and status not in rules.STATUSES:
-        raise ProblemError("invalid_query", extra={"errors": [{"field": "status", "code": "unknown_status"}]})
+        raise _bad_query("status", "unknown_status", "Status tidak dikenal.", "Unknown status.")
     page = store.list_public(tenant.code, category=category, status=status, limit=limit, after=after)
     return page.items, encode_cursor(page.last_id)
 

@@ -115,6 +115,9 @@ def test_a_bad_cursor_or_limit_is_a_400_problem(stack):
         response = stack.call("GET", f"{REPORTS}?{query}")
         assert response.status_code == 400, query
         assert response.headers["content-type"].startswith("application/problem+json")
+        if "cursor" not in query:
+            assert response.json_body["errors"][0]["field"] == query.split("=")[0]
+            assert response.json_body["errors"][0]["message"]
 
 
 def test_my_reports_need_a_sign_in_and_list_only_mine_in_that_tenant(stack):
