@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -41,12 +42,18 @@ def _listing_keys(report: ReportModel, listed: bool) -> None:
         report.feed = report.feed_category = report.feed_status = report.feed_category_status = None
 
 
+@lru_cache(maxsize=1)
+def _connection() -> Connection:
+    """One transaction connection per container: a botocore client is costly to build."""
+    return Connection(region=ReportModel.Meta.region)
+
+
 def create(report: ReportModel, listed: bool, new_code: Callable[[], str]) -> ReportModel:
     """Write the report and claim its tracking code in one transaction, retrying on a code clash."""
     if report.reporter_sub:
         report.reporter_key = f"{report.tenant}#{report.reporter_sub}"
     _listing_keys(report, listed)
-    connection = Connection(region=ReportModel.Meta.region)
+    connection = _connection()
     for _ in range(_MAX_CODE_ATTEMPTS):
         report.tracking_code = new_code()
         code = TrackingCodeModel(report.tenant, report.tracking_code, report_id=report.report_id)
