@@ -21,7 +21,14 @@ class Settings:
     reports_table: str
     tracking_codes_table: str
     idempotency_table: str
+    report_events_table: str
+    notifications_table: str
+    areas_table: str
     photo_bucket: str
+    lifecycle_topic_arn: str
+    sla_state_machine_arn: str
+    delivery_queue_url: str
+    email_sender: str
     user_pool_id: str
     user_pool_client_id: str
     jwks_url: str
@@ -53,7 +60,15 @@ def get_settings() -> Settings:
         reports_table=env.get("REPORTS_TABLE", f"aduan-{stage}-reports"),
         tracking_codes_table=env.get("TRACKING_CODES_TABLE", f"aduan-{stage}-tracking-codes"),
         idempotency_table=env.get("IDEMPOTENCY_TABLE", f"aduan-{stage}-idempotency"),
+        report_events_table=env.get("REPORT_EVENTS_TABLE", f"aduan-{stage}-report-events"),
+        notifications_table=env.get("NOTIFICATIONS_TABLE", f"aduan-{stage}-notifications"),
+        areas_table=env.get("AREAS_TABLE", f"aduan-{stage}-areas"),
         photo_bucket=env.get("PHOTO_BUCKET", f"aduan-{stage}-photos"),
+        # Set by the template (and by devstack locally): ARNs carry the account id, known only there.
+        lifecycle_topic_arn=env.get("LIFECYCLE_TOPIC_ARN", ""),
+        sla_state_machine_arn=env.get("SLA_STATE_MACHINE_ARN", ""),
+        delivery_queue_url=env.get("DELIVERY_QUEUE_URL", ""),
+        email_sender=env.get("NOTIFY_EMAIL_FROM", "no-reply@aduan.local"),
         user_pool_id=pool,
         user_pool_client_id=env.get("USER_POOL_CLIENT_ID", ""),
         jwks_url=env.get("COGNITO_JWKS_URL")

@@ -25,6 +25,29 @@ class Resources:
     upload_queue_url: str
     upload_queue_arn: str
     upload_dlq_url: str
+    report_stream_arn: str = ""
+    lifecycle_topic_arn: str = ""
+    sla_state_machine_arn: str = ""
+    notification_queue_url: str = ""
+    notification_queue_arn: str = ""
+    notification_dlq_url: str = ""
+    delivery_queue_url: str = ""
+    delivery_queue_arn: str = ""
+    delivery_dlq_url: str = ""
+
+    def environment(self) -> dict[str, str]:
+        """What the app's settings read, pointing at these resources."""
+        return {
+            "USER_POOL_ID": self.user_pool_id,
+            "USER_POOL_CLIENT_ID": self.user_pool_client_id,
+            "PHOTO_UPLOAD_QUEUE_ARN": self.upload_queue_arn,
+            "REPORT_STREAM_ARN": self.report_stream_arn,
+            "LIFECYCLE_TOPIC_ARN": self.lifecycle_topic_arn,
+            "SLA_STATE_MACHINE_ARN": self.sla_state_machine_arn,
+            "NOTIFICATION_QUEUE_ARN": self.notification_queue_arn,
+            "DELIVERY_QUEUE_URL": self.delivery_queue_url,
+            "DELIVERY_QUEUE_ARN": self.delivery_queue_arn,
+        }
 
 
 def _tables() -> None:
@@ -98,6 +121,20 @@ def _user_pool(cognito: Any, stage: str) -> tuple[str, str]:
     return pool_id, client_id
 
 
+def _report_stream() -> str:
+    from chalicelib.store.models import ReportModel
+
+    return str(ReportModel.describe_table().get("LatestStreamArn", ""))
+
+
+def _lifecycle(session: Any, stage: str, resources: Resources) -> None:
+    """The lifecycle SNS topic and the SLA state machine (filled in with the timers)."""
+
+
+def _notifications(session: Any, stage: str, resources: Resources) -> None:
+    """The notification and delivery queues subscribed to the lifecycle topic (filled in with the notifier)."""
+
+
 def provision(stage: str = "dev") -> Resources:
     """Idempotent: running it twice against the same endpoint changes nothing."""
     settings = get_settings()
@@ -106,4 +143,7 @@ def provision(stage: str = "dev") -> Resources:
     url, arn, dlq_url = _queues(session.client("sqs"), stage)
     _bucket(session.client("s3"), settings.photo_bucket, settings.region, arn)
     pool_id, client_id = _user_pool(session.client("cognito-idp"), stage)
-    return Resources(pool_id, client_id, url, arn, dlq_url)
+    resources = Resources(pool_id, client_id, url, arn, dlq_url, report_stream_arn=_report_stream())
+    _lifecycle(session, stage, resources)
+    _notifications(session, stage, resources)
+    return resources

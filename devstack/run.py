@@ -369,12 +369,8 @@ class LocalStack:
 
         say("provisioning tables, bucket, queues and user pool; seeding demo tenants and accounts")
         resources = provision(STAGE)
-        os.environ.update({
-            "USER_POOL_ID": resources.user_pool_id,
-            "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
-            "COGNITO_JWKS_URL": f"{self.aws_url}/{resources.user_pool_id}/.well-known/jwks.json",
-            "PHOTO_UPLOAD_QUEUE_ARN": resources.upload_queue_arn,
-        })
+        os.environ.update(resources.environment())
+        os.environ["COGNITO_JWKS_URL"] = f"{self.aws_url}/{resources.user_pool_id}/.well-known/jwks.json"
         reset_settings()
         seed_tenants()
         users = seed_users(resources.user_pool_id, REGION)

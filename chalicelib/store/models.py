@@ -13,16 +13,30 @@ reports            GetItem(tenant, report_id)                      one report (r
   public_by_status Query(feed_status=tenant#status)                public list by status
   public_by_category_status Query(feed_category_status=tenant#category#status)  both filters
   by_reporter      Query(reporter_key=tenant#sub) newest first     a citizen's own reports
+  desk_queue       Query(desk=tenant#status) by due_key            the complaint desk's inbox (submitted, on_hold)
+  unit_queue       Query(unit=tenant#agency) by due_key            a unit's open reports, oldest due first
+  unit_status_queue Query(unit_status=tenant#agency#status) by due_key   a unit's reports in one status
+                   (``overdue``: a key condition ``due_key < now``; finished reports sort after "~")
+report_events      Query(report_key=tenant#report_id) by event_id  a report's history (append-only)
+                   TransactWrite(report + event)                   a transition and its history entry, together
+areas              Query(tenant)                                    a tenant's routing areas (GeoJSON + units)
+notifications      Query(mailbox=tenant#...) newest first           in-app inbox of a user, unit or role
 tracking_codes     GetItem(tenant, code)                           find a report by its tracking code
 idempotency        Powertools' record per Idempotency-Key          retries of report creation
 
 The ``feed*`` attributes exist only on publicly listed reports (sparse indexes), so a confidential
-report cannot appear in a public list even by a bug in a filter.
+report cannot appear in a public list even by a bug in a filter. The staff queue keys (``desk``,
+``unit``, ``unit_status``, ``due_key``) likewise exist only while a report is in that queue.
+
+The SLA timer (infra/statemachines/sla.asl.json) writes to report items directly: it bumps
+``version`` with every write, so optimistic locking still sees its changes, and it only writes while
+``stage`` and ``stage_seq`` still match the execution that is running.
 """
 
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -51,6 +65,10 @@ class TenantModel(Model):
     service_area = MapAttribute()  # a GeoJSON Polygon or MultiPolygon
     agencies = MapAttribute()  # agency type -> {"code", "name"}: the tenant's own units
     active = NumberAttribute(default=1)
+    routing = MapAttribute(null=True)  # category -> agency type: the tenant's overrides of the default chain
+    sla_policy = MapAttribute(null=True)  # the SLA policy document (domain/sla.py); None = national defaults
+    channels = ListAttribute(null=True)  # outbound notification channels (webhook, email)
+    areas_version = NumberAttribute(default=0)  # bumped when areas change: invalidates parsed polygons
 
 
 class PhotoAttribute(MapAttribute):
@@ -101,11 +119,38 @@ class ByReporterIndex(GlobalSecondaryIndex):
     report_id = UnicodeAttribute(range_key=True)
 
 
+class DeskQueueIndex(GlobalSecondaryIndex):
+    Meta = _index("desk_queue")
+    desk = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
+
+
+class UnitQueueIndex(GlobalSecondaryIndex):
+    Meta = _index("unit_queue")
+    unit = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
+
+
+class UnitStatusQueueIndex(GlobalSecondaryIndex):
+    Meta = _index("unit_status_queue")
+    unit_status = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
+
+
+class LadderStep(MapAttribute):
+    """One escalation step of the running stage: at ``at`` (UTC), level ``level`` tells ``audience``."""
+
+    level = NumberAttribute()
+    audience = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
 class ReportModel(Model):
     class Meta:
         table_name = _settings.reports_table
         region = _settings.region
         billing_mode = "PAY_PER_REQUEST"
+        stream_view_type = "NEW_AND_OLD_IMAGES"  # drives timers and notifications (events/report_changes.py)
 
     tenant = UnicodeAttribute(hash_key=True)
     report_id = UnicodeAttribute(range_key=True)
@@ -125,17 +170,85 @@ class ReportModel(Model):
     photos = ListAttribute(of=PhotoAttribute, default=list)
     version = VersionAttribute()
 
+    # lifecycle
+    area = UnicodeAttribute(null=True)  # routing area code the point fell in
+    assignee = UnicodeAttribute(null=True)  # officer (sub) handling it inside the unit
+    reopen_count = NumberAttribute(default=0)
+    rating = NumberAttribute(null=True)
+    resolved_at = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+    duplicate_of = UnicodeAttribute(null=True)
+    handoff = UnicodeAttribute(null=True)  # outside body a rejected report was handed to
+    last_event = MapAttribute(null=True)  # the latest request-made event: {id, action, from, to, role, note?}
+
+    # SLA: the running stage's clock (absent when no clock runs)
+    stage = UnicodeAttribute(null=True)  # verification | first_response | resolution | auto_close
+    stage_seq = NumberAttribute(default=0)  # grows with every (re)started stage: names the timer
+    stage_started_at = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    remind_at = UnicodeAttribute(null=True)
+    ladder = ListAttribute(of=LadderStep, null=True)
+    escalation_level = NumberAttribute(default=0)
+    breached = BooleanAttribute(default=False)
+    escalated_at = UnicodeAttribute(null=True)
+
     feed = UnicodeAttribute(null=True)
     feed_category = UnicodeAttribute(null=True)
     feed_status = UnicodeAttribute(null=True)
     feed_category_status = UnicodeAttribute(null=True)
     reporter_key = UnicodeAttribute(null=True)
+    desk = UnicodeAttribute(null=True)
+    unit = UnicodeAttribute(null=True)
+    unit_status = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)
 
     public_feed = PublicFeedIndex()
     public_by_category = PublicByCategoryIndex()
     public_by_status = PublicByStatusIndex()
     public_by_category_status = PublicByCategoryStatusIndex()
     by_reporter = ByReporterIndex()
+    desk_queue = DeskQueueIndex()
+    unit_queue = UnitQueueIndex()
+    unit_status_queue = UnitStatusQueueIndex()
+
+
+class ReportEventModel(Model):
+    """One entry of a report's history. Written once, never changed."""
+
+    class Meta:
+        table_name = _settings.report_events_table
+        region = _settings.region
+        billing_mode = "PAY_PER_REQUEST"
+
+    report_key = UnicodeAttribute(hash_key=True)  # tenant#report_id
+    event_id = UnicodeAttribute(range_key=True)  # "<at>#<unique>": sorts by time
+    tenant = UnicodeAttribute()
+    report_id = UnicodeAttribute()
+    at = UnicodeAttribute()
+    action = UnicodeAttribute()  # a workflow action, or create / escalate / remind / auto_close
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute(null=True)
+    actor = UnicodeAttribute(null=True)  # the caller's sub; None for the system and anonymous reporters
+    role = UnicodeAttribute()  # reporter | desk | supervisor | officer | system
+    note = UnicodeAttribute(null=True)
+    visibility = UnicodeAttribute(default="public")  # public | reporter | internal
+    details = MapAttribute(null=True)  # agency, assignee, reason, level, stage, rating, duplicate_of...
+
+
+class AreaModel(Model):
+    """A routing area of a tenant (kecamatan or kelurahan) and the units that serve it."""
+
+    class Meta:
+        table_name = _settings.areas_table
+        region = _settings.region
+        billing_mode = "PAY_PER_REQUEST"
+
+    tenant = UnicodeAttribute(hash_key=True)
+    code = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    level = UnicodeAttribute(default="kecamatan")
+    geometry = UnicodeAttribute()  # GeoJSON Polygon/MultiPolygon as JSON text
+    units = MapAttribute(default=dict)  # agency type -> unit code
 
 
 class TrackingCodeModel(Model):
@@ -161,4 +274,5 @@ class IdempotencyModel(Model):
     expiration = NumberAttribute(null=True)
 
 
-ALL_MODELS: tuple[type[Model], ...] = (TenantModel, ReportModel, TrackingCodeModel, IdempotencyModel)
+ALL_MODELS: tuple[type[Model], ...] = (TenantModel, ReportModel, TrackingCodeModel, IdempotencyModel,
+                                       ReportEventModel, AreaModel)

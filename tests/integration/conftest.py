@@ -88,11 +88,8 @@ def stack(moto_endpoint: str) -> Iterator[Stack]:
     tenants.clear_cache()
     tokens.clear_cache()
     resources = provision()
-    os.environ.update({
-        "USER_POOL_ID": resources.user_pool_id,
-        "USER_POOL_CLIENT_ID": resources.user_pool_client_id,
-        "COGNITO_JWKS_URL": f"{moto_endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
-    })
+    os.environ.update(resources.environment())
+    os.environ["COGNITO_JWKS_URL"] = f"{moto_endpoint}/{resources.user_pool_id}/.well-known/jwks.json"
     reset_settings()
     seed_tenants()
     users = seed_users(resources.user_pool_id, os.environ["AWS_DEFAULT_REGION"])
