@@ -6,18 +6,44 @@ from chalice import Chalice
 
 from chalicelib.api import citizen, public
 from chalicelib.api.middleware import log_context
-from chalicelib.events import photo_uploads
+from chalicelib.events import deliveries, notifications, photo_uploads, report_changes
 
 app = Chalice(app_name="aduan", configure_logs=False)  # Powertools writes the (JSON) logs
 app.register_blueprint(public.api.blueprint)
 app.register_blueprint(citizen.api.blueprint)
 app.register_middleware(log_context, "http")
 
-# The packaged template replaces this ARN with the queue it creates (infra/resources.json).
-_UPLOAD_QUEUE_ARN = os.environ.get("PHOTO_UPLOAD_QUEUE_ARN",
-                                   "arn:aws:sqs:ap-southeast-3:000000000000:aduan-dev-photo-uploads")
+# The packaged template replaces these ARNs with the resources it creates (infra/resources.json);
+# locally devstack sets them to what it provisioned.
+_LOCAL = "arn:aws:{service}:ap-southeast-3:000000000000:{name}"
+_UPLOAD_QUEUE_ARN = os.environ.get("PHOTO_UPLOAD_QUEUE_ARN") or _LOCAL.format(
+    service="sqs", name="aduan-dev-photo-uploads")
+_REPORT_STREAM_ARN = os.environ.get("REPORT_STREAM_ARN") or _LOCAL.format(
+    service="dynamodb", name="table/aduan-dev-reports/stream/2026-01-01T00:00:00.000")
+_NOTIFICATION_QUEUE_ARN = os.environ.get("NOTIFICATION_QUEUE_ARN") or _LOCAL.format(
+    service="sqs", name="aduan-dev-notifications")
+_DELIVERY_QUEUE_ARN = os.environ.get("DELIVERY_QUEUE_ARN") or _LOCAL.format(
+    service="sqs", name="aduan-dev-deliveries")
 
 
 @app.on_sqs_message(queue_arn=_UPLOAD_QUEUE_ARN, batch_size=10)
 def process_photo_uploads(event):  # type: ignore[no-untyped-def]
     return photo_uploads.handle(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=_REPORT_STREAM_ARN, batch_size=100, starting_position="TRIM_HORIZON")
+def on_report_change(event):  # type: ignore[no-untyped-def]
+    """Starts and stops SLA timers and publishes lifecycle events for what was persisted."""
+    return report_changes.handle(event.to_dict())
+
+
+@app.on_sqs_message(queue_arn=_NOTIFICATION_QUEUE_ARN, batch_size=10)
+def notify(event):  # type: ignore[no-untyped-def]
+    """Turns lifecycle events (SNS -> SQS) into inbox messages and outbound deliveries."""
+    return notifications.handle(event.to_dict())
+
+
+@app.on_sqs_message(queue_arn=_DELIVERY_QUEUE_ARN, batch_size=10)
+def deliver(event):  # type: ignore[no-untyped-def]
+    """Sends one outbound message per record (webhook, email); failures retry, then dead-letter."""
+    return deliveries.handle(event.to_dict())
