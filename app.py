@@ -4,13 +4,15 @@ import os
 
 from chalice import Chalice
 
-from chalicelib.api import citizen, public
+from chalicelib.api import admin, citizen, public, staff
 from chalicelib.api.middleware import log_context
 from chalicelib.events import deliveries, notifications, photo_uploads, report_changes
 
 app = Chalice(app_name="aduan", configure_logs=False)  # Powertools writes the (JSON) logs
 app.register_blueprint(public.api.blueprint)
 app.register_blueprint(citizen.api.blueprint)
+app.register_blueprint(staff.api.blueprint)
+app.register_blueprint(admin.api.blueprint)
 app.register_middleware(log_context, "http")
 
 # The packaged template replaces these ARNs with the resources it creates (infra/resources.json);

@@ -10,6 +10,8 @@ import boto3
 from chalicelib.domain.taxonomy import AGENCY_TYPES
 
 DEMO_PASSWORD = "AduanDemo2026"  # local stand-in only; moto never leaves this machine
+# Officers seeded per tenant: the three busiest units, and the Inspectorate for misconduct reports.
+DEMO_UNITS = ("DLH", "PUPR", "DISHUB", "INSPEKTORAT")
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,9 @@ def demo_users() -> list[DemoUser]:
     for tenant in TENANTS:
         code = tenant["code"]
         users.append(DemoUser(f"admin.{code}", DEMO_PASSWORD, "tenant_admin", code, None))
-        users.append(DemoUser(f"petugas.{code}.dlh", DEMO_PASSWORD, "officer", code, "DLH"))
+        users.append(DemoUser(f"supervisor.{code}", DEMO_PASSWORD, "supervisor", code, None))
+        for unit in DEMO_UNITS:
+            users.append(DemoUser(f"petugas.{code}.{unit.lower()}", DEMO_PASSWORD, "officer", code, unit))
     return users
 
 

@@ -33,3 +33,17 @@ def save_tenant(tenant: TenantModel) -> None:
 
 def clear_cache() -> None:
     _cache.clear()
+
+
+def update_tenant(code: str, **fields: object) -> None:
+    """Set some settings of a tenant (policy, routing, channels) without touching the rest."""
+    attributes = TenantModel.get_attributes()
+    actions = [attributes[name].set(value) if value is not None else attributes[name].remove()
+               for name, value in fields.items()]
+    TenantModel(code).update(actions=actions, condition=TenantModel.code.exists())
+    _cache.pop(code, None)
+
+
+def bump_areas_version(code: str) -> None:
+    TenantModel(code).update(actions=[TenantModel.areas_version.add(1)], condition=TenantModel.code.exists())
+    _cache.pop(code, None)
