@@ -79,7 +79,9 @@ def may_handle(category: Category, unit: str, units: Mapping[str, Any] | None) -
 
 
 def tenant_unit_codes(units: Mapping[str, Any] | None) -> set[str]:
-    return {unit_code(units, kind) for kind in AGENCY_TYPES}
+    """Every unit of the tenant: one per agency type, plus extra ones (a UPT serving some kecamatan)."""
+    extra = {str(u["code"]) for u in (units or {}).values() if isinstance(u, Mapping) and u.get("code")}
+    return {unit_code(units, kind) for kind in AGENCY_TYPES} | extra
 
 
 # -- areas ---------------------------------------------------------------------------------------
