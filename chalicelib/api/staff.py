@@ -15,7 +15,7 @@ api = Api("staff")
 def transition(tenant: str, report_id: str) -> Response:
     body = api.json_body()
     report, role = workflow.transition(tenant, report_id, body, api.caller(), api.header("x-report-receipt"),
-                                       api.header("if-match"))
+                                       api.header("if-match"), api.header("idempotency-key"))
     lang = language(api.request.headers)
     return json_response(report_view(report, "full", lang, role), headers={"ETag": etag(report)})
 

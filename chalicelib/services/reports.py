@@ -102,6 +102,11 @@ def _idempotent_create() -> Any:
     return create, config
 
 
+def valid_idempotency_key(key: str) -> None:
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise ProblemError("invalid_idempotency_key")
+
+
 def submit(tenant_code: str, request: Any, caller: Caller | None, idempotency_key: str | None,
            lambda_context: Any = None) -> dict[str, Any]:
     """Create a report; with an Idempotency-Key the same request returns the same response, once."""
@@ -112,8 +117,7 @@ def submit(tenant_code: str, request: Any, caller: Caller | None, idempotency_ke
     reporter = caller.sub if caller else None
     if idempotency_key is None:
         return _create(tenant_code, request, reporter)
-    if not _IDEMPOTENCY_KEY.match(idempotency_key):
-        raise ProblemError("invalid_idempotency_key")
+    valid_idempotency_key(idempotency_key)
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyValidationError,

@@ -130,14 +130,49 @@ def _apply(report: Any, tenant: Any, command: Transition, role: str, actor: str 
                      visibility=visibility, details=details, now=now)
 
 
+def _claim(report: Any, caller: Caller | None, receipt: str | None, key: str | None, body: Any) -> Any:
+    """The Idempotency-Key's claim, written with the change; None without a key."""
+    if key is None:
+        return None
+    import hashlib
+    import json
+
+    from chalicelib.services.reports import valid_idempotency_key
+    from chalicelib.store.models import IdempotencyModel
+
+    valid_idempotency_key(key)
+    who = caller.sub if caller else ("receipt:" + hashlib.sha256((receipt or "").encode()).hexdigest()[:16])
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return IdempotencyModel(f"transition#{report.tenant}:{who}:{report.report_id}:{key}", payload_hash=digest,
+                            report_id=report.report_id, expiration=int(clock.now().timestamp()) + 24 * 3600)
+
+
+def _replay(tenant_code: str, report: Any, claim: Any) -> Any:
+    """A retry of a transition that already happened: the report as it is now, or 422 for another body."""
+    from chalicelib.store import reports as store
+
+    first = store.claimed(claim.id)
+    if first is not None and first.payload_hash != claim.payload_hash:
+        raise ProblemError("idempotency_key_reused")
+    return load(tenant_code, report.report_id)
+
+
 def transition(tenant_code: str, ref: str, body: Any, caller: Caller | None, receipt: str | None,
-               if_match: str | None) -> Any:
-    """Take one workflow action; exactly one of two concurrent conflicting actions wins."""
+               if_match: str | None, idempotency_key: str | None = None) -> Any:
+    """Take one workflow action; exactly one of two concurrent conflicting actions wins.
+
+    With an Idempotency-Key, a retry (a lost response on a flaky connection) returns the report instead
+    of acting twice: the key is claimed in the same transaction as the change.
+    """
     from chalicelib.store import reports as store
 
     command = parse(Transition, body)
     tenant = require_tenant(tenant_code)
     report = load(tenant_code, ref)
+    claim = _claim(report, caller, receipt, idempotency_key, body)
+    if claim is not None and store.claimed(claim.id) is not None:
+        report = _replay(tenant_code, report, claim)
+        return report, flow.actor_role(access_of(report), caller, receipt)
     for _ in range(_MAX_ATTEMPTS):
         access = access_of(report)
         if view_for(access, caller, receipt) is None:
@@ -148,7 +183,10 @@ def transition(tenant_code: str, ref: str, body: Any, caller: Caller | None, rec
         actor = None if anonymous or caller is None else caller.sub
         event = _apply(report, tenant, command, role or "", actor, clock.now())
         try:
-            store.save_with_event(report, event)
+            store.save_with_event(report, event, claim)
+        except store.KeyAlreadyUsed:
+            report = _replay(tenant_code, report, claim)
+            return report, flow.actor_role(access_of(report), caller, receipt)
         except store.StaleWrite:
             if if_match is not None:
                 raise ProblemError("precondition_failed") from None

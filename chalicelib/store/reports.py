@@ -11,7 +11,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.store.models import ReportEventModel, ReportModel, TrackingCodeModel
+from chalicelib.store.models import IdempotencyModel, ReportEventModel, ReportModel, TrackingCodeModel
 
 _MAX_CODE_ATTEMPTS = 5
 _MAX_UPDATE_ATTEMPTS = 5
@@ -138,19 +138,35 @@ def list_by_reporter(tenant: str, sub: str, *, limit: int, after: str | None) ->
     return _page(ReportModel.by_reporter, f"{tenant}#{sub}", "reporter_key", tenant, limit, after)
 
 
-def save_with_event(report: ReportModel, event: ReportEventModel) -> ReportModel:
-    """A transition: the report (version-checked) and its history entry, both or neither."""
+class KeyAlreadyUsed(Exception):
+    """The transition's Idempotency-Key was claimed before: this request is a retry."""
+
+
+def save_with_event(report: ReportModel, event: ReportEventModel,
+                    claim: IdempotencyModel | None = None) -> ReportModel:
+    """A transition: the report (version-checked), its history entry and the key's claim, all or nothing."""
     _listing_keys(report, report.feed is not None)
     try:
         with TransactWrite(connection=_connection()) as tx:
             tx.save(report)
             tx.save(event, condition=ReportEventModel.event_id.does_not_exist())
+            if claim is not None:
+                tx.save(claim, condition=IdempotencyModel.id.does_not_exist())
     except TransactWriteError as err:
         reasons = [r.code if r else None for r in (err.cancellation_reasons or [])]
+        if claim is not None and len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+            raise KeyAlreadyUsed(claim.id) from err
         if reasons and reasons[0] == "ConditionalCheckFailed":
             raise StaleWrite(report.report_id) from err
         raise
     return report
+
+
+def claimed(key_id: str) -> IdempotencyModel | None:
+    try:
+        return IdempotencyModel.get(key_id, consistent_read=True)
+    except IdempotencyModel.DoesNotExist:
+        return None
 
 
 def history(tenant: str, report_id: str, limit: int = 500) -> list[ReportEventModel]:

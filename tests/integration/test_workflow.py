@@ -362,3 +362,18 @@ def test_a_tenant_may_repoint_a_category(stack):
     bad = stack.call("PUT", "/v1/tenants/kupang/routing", {"overrides": {"misconduct": "DLH", "nope": "DLH"}},
                      user="admin.kupang")
     assert bad.status_code == 422 and len(bad.json_body["errors"]) == 2
+
+
+def test_a_retried_transition_with_the_same_idempotency_key_acts_once(stack):
+    report = _dispatched(stack)
+    key = {"Idempotency-Key": "note-7f3a"}
+    first = _act(stack, report, "petugas.kupang.dlh", key, action="note", note="Sudah dicek ke lokasi")
+    again = _act(stack, report, "petugas.kupang.dlh", key, action="note", note="Sudah dicek ke lokasi")
+    assert first.status_code == again.status_code == 200
+    assert first.headers["etag"] == again.headers["etag"]
+    history = stack.call("GET", f"{REPORTS}/{report['id']}/history", user="admin.kupang").json_body["items"]
+    assert [e["action"] for e in history].count("note") == 1
+    other = _act(stack, report, "petugas.kupang.dlh", key, action="note", note="Isi lain")
+    assert other.status_code == 422 and other.json_body["code"] == "idempotency_key_reused"
+    bad = _act(stack, report, "petugas.kupang.dlh", {"Idempotency-Key": " "}, action="note", note="x")
+    assert bad.status_code == 400
