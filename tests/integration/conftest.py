@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ from tests.conftest import free_port
 from tests.integration.sla_clock import SlaClock, aws_behaviour, enable_execution, stop_running
 
 ROOT = Path(__file__).resolve().parents[2]
+# A timer stopped while it waits makes moto's ASL interpreter log its whole parse tree: pages per test.
+logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 
 
 @pytest.fixture(scope="session")
