@@ -5,6 +5,10 @@ from the repository root. No AWS account is touched: the credentials are dummies
 Jakarta. Chalice does need PyPI, to download the Linux wheels of ``requirements.txt`` for the layer
 (cached under ``.chalice/deployments/`` afterwards).
 
+State machine definitions live in their own ASL files (``infra/statemachines/``). The merge template
+gets each one, unchanged, from the file its resource's ``Metadata.DefinitionFile`` names; its
+``${...}`` placeholders are filled in by CloudFormation's ``DefinitionSubstitutions``.
+
 The output is ``sam.json`` (deploy it with ``aws cloudformation package`` + ``deploy``),
 ``deployment.zip`` (our code) and the managed layer zip (the dependencies).
 """
@@ -12,12 +16,15 @@ The output is ``sam.json`` (deploy it with ``aws cloudformation package`` + ``de
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 MERGE_TEMPLATE = Path("infra") / "resources.json"
@@ -47,13 +54,34 @@ def _environment() -> dict[str, str]:
     return env
 
 
+def merge_template() -> dict[str, Any]:
+    """infra/resources.json with every state machine's definition read in from its ASL file."""
+    from devstack.statemachines import placeholders
+
+    template: dict[str, Any] = json.loads((ROOT / MERGE_TEMPLATE).read_text(encoding="utf-8"))
+    for name, resource in template["Resources"].items():
+        source = resource.get("Metadata", {}).get("DefinitionFile")
+        if resource.get("Type") != "AWS::StepFunctions::StateMachine" or not source:
+            continue
+        text = (ROOT / source).read_text(encoding="utf-8")
+        properties = resource["Properties"]
+        missing = placeholders(text) - set(properties.get("DefinitionSubstitutions", {}))
+        if missing:  # CloudFormation would deploy the placeholder text itself
+            raise RuntimeError(f"{name}: {source} uses {sorted(missing)} without DefinitionSubstitutions")
+        properties["Definition"] = json.loads(text)
+    return template
+
+
 def package(outdir: str | Path, *, quiet: bool = False) -> Artefacts:
     """Package the app into ``outdir``; raises RuntimeError if chalice fails or leaves a dependency out."""
     out = Path(outdir).resolve()
-    command = [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
-               "package", "--stage", STAGE, "--pkg-format", "cloudformation",
-               "--merge-template", str(MERGE_TEMPLATE), str(out)]
-    result = subprocess.run(command, cwd=ROOT, env=_environment(), capture_output=True, text=True, check=False)
+    with tempfile.TemporaryDirectory(prefix="aduan-merge-") as scratch:
+        merge = Path(scratch) / MERGE_TEMPLATE.name
+        merge.write_text(json.dumps(merge_template(), indent=2), encoding="utf-8")
+        command = [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
+                   "package", "--stage", STAGE, "--pkg-format", "cloudformation",
+                   "--merge-template", str(merge), str(out)]
+        result = subprocess.run(command, cwd=ROOT, env=_environment(), capture_output=True, text=True, check=False)
     output = result.stdout + result.stderr
     if not quiet and output.strip():
         print(output.rstrip())

@@ -15,12 +15,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SLA_DEFINITION = Path("infra") / "statemachines" / "sla.asl.json"
-# Placeholder -> logical id of the resource in infra/resources.json that fills it.
-SLA_PLACEHOLDERS: dict[str, str] = {
-    "ReportsTable": "ReportsTable",
-    "ReportEventsTable": "ReportEventsTable",
-    "LifecycleTopicArn": "LifecycleTopic",
-}
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 

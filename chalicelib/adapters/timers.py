@@ -23,6 +23,8 @@ AUTO_CLOSE = "auto_close"
 _NAME_MAX = 80  # Step Functions' limit on execution names
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _DIGEST_CHARS = 12
+# What a Wait state's TimestampPath accepts (RFC 3339, UTC only); fractions of a second are allowed.
+_SFN_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
 def execution_name(tenant: str, report_id: str, stage: str, seq: int) -> str:
@@ -40,9 +42,9 @@ def execution_name(tenant: str, report_id: str, stage: str, seq: int) -> str:
 
 
 def _utc_z(moment: str) -> str:
-    """Step Functions accepts only UTC timestamps written with ``Z``; convert one with an offset."""
-    if moment.endswith("Z"):
-        clock.parse_iso(moment)  # raises ValueError on garbage, before the execution would fail on it
+    """Step Functions accepts only UTC timestamps written with ``T`` and ``Z``; convert any other form."""
+    if _SFN_TIMESTAMP.match(moment):
+        clock.parse_iso(moment)  # raises ValueError on an impossible date, before the execution would fail
         return moment
     parsed = clock.parse_iso(moment)
     if parsed.tzinfo is None:

@@ -279,5 +279,18 @@ class IdempotencyModel(Model):
     report_id = UnicodeAttribute(null=True)
 
 
+class NotificationModel(Model):
+    """An in-app inbox entry of a user, unit or role; expires by DynamoDB TTL."""
+
+    class Meta:
+        table_name = _settings.notifications_table
+        region = _settings.region
+        billing_mode = "PAY_PER_REQUEST"
+
+    mailbox = UnicodeAttribute(hash_key=True)  # tenant#...: whose inbox
+    nid = UnicodeAttribute(range_key=True)  # the entry within its mailbox
+    expires = NumberAttribute(null=True)  # epoch seconds; the table's TTL attribute
+
+
 ALL_MODELS: tuple[type[Model], ...] = (TenantModel, ReportModel, TrackingCodeModel, IdempotencyModel,
-                                       ReportEventModel, AreaModel)
+                                       ReportEventModel, AreaModel, NotificationModel)

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.slow
 REGION = "ap-southeast-3"
 # Every function needs these to find its resources; ADUAN_STAGE comes from .chalice/config.json.
 REQUIRED_ENVIRONMENT = ("TENANTS_TABLE", "REPORTS_TABLE", "TRACKING_CODES_TABLE", "IDEMPOTENCY_TABLE", "PHOTO_BUCKET",
-                        "USER_POOL_ID", "USER_POOL_CLIENT_ID", "ADUAN_STAGE")
+                        "USER_POOL_ID", "USER_POOL_CLIENT_ID", "ADUAN_STAGE", "REPORT_EVENTS_TABLE",
+                        "NOTIFICATIONS_TABLE", "AREAS_TABLE", "LIFECYCLE_TOPIC_ARN", "SLA_STATE_MACHINE_ARN",
+                        "DELIVERY_QUEUE_URL")
 # "*" or "service:*": every action, or every action of a service.
 WILDCARD = re.compile(r"^(\*|[a-z0-9-]+:\*)$", re.IGNORECASE)
 
@@ -49,13 +51,25 @@ def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def sqs_consumer(template: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """(function name, function, its SQS event properties): the photo upload processor."""
-    for name, function in functions(template).items():
-        for event in function["Properties"].get("Events", {}).values():
-            if event.get("Type") == "SQS":
-                return name, function, event["Properties"]
-    raise AssertionError("no function consumes an SQS queue")
+def handler(template: dict[str, Any], name: str) -> tuple[str, dict[str, Any]]:
+    """(logical id, function) of the app.py handler ``name``."""
+    found = [(n, f) for n, f in functions(template).items() if f["Properties"]["Handler"] == f"app.{name}"]
+    assert len(found) == 1, f"no single function runs app.{name}"
+    return found[0]
+
+
+def event_source(template: dict[str, Any], name: str, kind: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(logical id, function, properties of its one ``kind`` event) of the app.py handler ``name``."""
+    logical, function = handler(template, name)
+    events = [e["Properties"] for e in function["Properties"].get("Events", {}).values() if e.get("Type") == kind]
+    assert len(events) == 1, f"app.{name} must have exactly one {kind} event source"
+    return logical, function, events[0]
+
+
+def sqs_consumer(template: dict[str, Any], name: str = "process_photo_uploads") -> tuple[
+        str, dict[str, Any], dict[str, Any]]:
+    """(function name, function, its SQS event properties); by default the photo upload processor."""
+    return event_source(template, name, "SQS")
 
 
 def walk(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
@@ -102,8 +116,8 @@ def granted(role: dict[str, Any]) -> dict[str, list[Any]]:
     return result
 
 
-def table_for_model(template: dict[str, Any], model: Any) -> dict[str, Any]:
-    """The table resource a function is told to use for this model (through its environment)."""
+def table_id_for_model(template: dict[str, Any], model: Any) -> str:
+    """The logical id of the table a function is told to use for this model (through its environment)."""
     from chalicelib.config import get_settings
 
     settings = get_settings()
@@ -115,7 +129,23 @@ def table_for_model(template: dict[str, Any], model: Any) -> dict[str, Any]:
     assert name is not None, f"{variables[0]} must reference a table created in the template"
     resource = template["Resources"][name]
     assert resource["Type"] == "AWS::DynamoDB::Table", f"{variables[0]} points at a {resource['Type']}"
-    return dict(resource["Properties"])
+    return name
+
+
+def table_for_model(template: dict[str, Any], model: Any) -> dict[str, Any]:
+    return dict(template["Resources"][table_id_for_model(template, model)]["Properties"])
+
+
+def told(template: dict[str, Any], function: dict[str, Any], variable: str) -> str:
+    """The logical id of the resource a function's environment variable names."""
+    name = target(function["Properties"]["Environment"]["Variables"][variable])
+    assert name in template["Resources"], f"{variable} must reference a resource in the stack"
+    return name
+
+
+def targets(grants: dict[str, list[Any]]) -> dict[str, list[str | None]]:
+    """action -> the logical ids it is allowed on (None for anything but a plain Ref or GetAtt)."""
+    return {action: sorted((target(r) for r in on), key=str) for action, on in grants.items()}
 
 
 def problem_body(body_template: str) -> dict[str, Any]:
@@ -138,8 +168,9 @@ def test_packaged_template_passes_cfn_lint(packaged):
 
 def test_every_arn_is_built_from_the_stack_not_hard_coded(packaged):
     # A literal ARN would be a placeholder that leaked (chalice's queue ARN, the .chalice policy file).
+    # Step Functions service integrations ("arn:aws:states:::dynamodb:getItem") name an API, not a resource.
     literal = [(path, node) for path, node in walk(packaged.template)
-               if isinstance(node, str) and node.startswith("arn:aws")]
+               if isinstance(node, str) and node.startswith("arn:aws") and not node.startswith("arn:aws:states:::")]
     assert literal == []
 
 
@@ -173,8 +204,10 @@ def test_tables_match_the_pynamodb_models(packaged):
 
 
 def test_tables_are_encrypted_and_recoverable(packaged):
+    from chalicelib.store.models import ALL_MODELS
+
     tables = of_type(packaged.template, "AWS::DynamoDB::Table")
-    assert len(tables) == 4
+    assert len(tables) == len(ALL_MODELS)
     for name, table in tables.items():
         props = table["Properties"]
         assert props.get("SSESpecification", {}).get("SSEEnabled") is True, name
@@ -194,6 +227,14 @@ def test_idempotency_records_expire_by_ttl(packaged):
     assert "expiration" in IdempotencyModel.get_attributes()  # Powertools' default expiry attribute
     ttl = table_for_model(packaged.template, IdempotencyModel).get("TimeToLiveSpecification", {})
     assert ttl == {"AttributeName": "expiration", "Enabled": True}
+
+
+def test_notifications_expire_by_ttl(packaged):
+    from chalicelib.store.models import NotificationModel
+
+    assert "expires" in NotificationModel.get_attributes()
+    ttl = table_for_model(packaged.template, NotificationModel).get("TimeToLiveSpecification", {})
+    assert ttl == {"AttributeName": "expires", "Enabled": True}
 
 
 def test_every_function_is_told_where_its_resources_are(packaged):
@@ -417,3 +458,185 @@ def test_api_gateway_errors_are_problem_json_with_cors(packaged):
                 status, words = CATALOG[problem["code"]]
                 assert problem["status"] == status, kind
                 assert problem["title"] == words["id"][0], kind
+
+
+# -- lifecycle: SLA timers, lifecycle events, notifications and deliveries ----------------------------
+
+LOGS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+QUEUE_CONSUMER = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
+# The Step Functions service integration -> the IAM action it calls.
+INTEGRATION_ACTIONS = {"arn:aws:states:::dynamodb:getItem": "dynamodb:GetItem",
+                       "arn:aws:states:::dynamodb:updateItem": "dynamodb:UpdateItem",
+                       "arn:aws:states:::dynamodb:putItem": "dynamodb:PutItem",
+                       "arn:aws:states:::sns:publish": "sns:Publish"}
+
+
+def sla_machine(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    (found,) = of_type(template, "AWS::StepFunctions::StateMachine").items()
+    return found
+
+
+def test_sla_timer_is_one_standard_state_machine_defined_by_the_asl_file(packaged):
+    from devstack.statemachines import placeholders, sla_definition, sla_definition_text
+
+    name, machine = sla_machine(packaged.template)
+    props = machine["Properties"]
+    assert props["StateMachineType"] == "STANDARD"  # waits of days, exactly-once, 90 days of history
+    assert props["Definition"] == sla_definition()  # the file, not a copy of it
+    assert set(props["DefinitionSubstitutions"]) == placeholders(sla_definition_text())
+    # Every function finds the machine (and the topic it publishes to) where the machine is.
+    for function in functions(packaged.template).values():
+        assert told(packaged.template, function, "SLA_STATE_MACHINE_ARN") == name
+
+
+def test_sla_placeholders_name_the_tables_and_topic_the_app_uses(packaged):
+    from chalicelib.store.models import ReportEventModel, ReportModel
+
+    _, machine = sla_machine(packaged.template)
+    subs = machine["Properties"]["DefinitionSubstitutions"]
+    api = functions(packaged.template)["APIHandler"]
+    assert target(subs["ReportsTable"]) == table_id_for_model(packaged.template, ReportModel)
+    assert target(subs["ReportEventsTable"]) == table_id_for_model(packaged.template, ReportEventModel)
+    assert target(subs["LifecycleTopicArn"]) == told(packaged.template, api, "LIFECYCLE_TOPIC_ARN")
+    assert packaged.resources[target(subs["LifecycleTopicArn"])]["Type"] == "AWS::SNS::Topic"
+
+
+def test_sla_state_machine_may_do_exactly_what_its_definition_does(packaged):
+    _, machine = sla_machine(packaged.template)
+    props = machine["Properties"]
+    subs = props["DefinitionSubstitutions"]
+    needed: dict[str, set[str | None]] = {}
+    for _, node in walk(props["Definition"]):
+        if isinstance(node, dict) and node.get("Type") == "Task":
+            on = node["Parameters"].get("TableName") or node["Parameters"].get("TopicArn")
+            placeholder = re.fullmatch(r"\$\{(\w+)\}", on).group(1)
+            needed.setdefault(INTEGRATION_ACTIONS[node["Resource"]], set()).add(target(subs[placeholder]))
+
+    role = packaged.resources[target(props["RoleArn"])]
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "states.amazonaws.com"}
+    assert {action: set(on) for action, on in targets(granted(role)).items()} == needed
+    assert set(needed) == set(INTEGRATION_ACTIONS.values())
+
+
+def test_report_changes_reach_the_stream_function_without_blocking_or_losing_records(packaged):
+    from chalicelib.store.models import ReportModel
+
+    _, _, event = event_source(packaged.template, "on_report_change", "DynamoDB")
+    assert event["Stream"] == {"Fn::GetAtt": [table_id_for_model(packaged.template, ReportModel), "StreamArn"]}
+    assert event["StartingPosition"] == "TRIM_HORIZON"
+    # A failing record is isolated (bisect, partial batch responses), retried a bounded number of
+    # times, then parked in a dead-letter queue instead of holding up the shard.
+    assert event["BisectBatchOnFunctionError"] is True
+    assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert 0 < event["MaximumRetryAttempts"] <= 10
+    assert 0 < event["MaximumRecordAgeInSeconds"] < 24 * 3600  # before the stream itself drops the record
+    destination = event["DestinationConfig"]["OnFailure"]
+    assert destination["Type"] == "SQS"
+    assert packaged.resources[target(destination["Destination"])]["Type"] == "AWS::SQS::Queue"
+
+
+def test_stream_function_starts_and_stops_timers_publishes_and_nothing_else(packaged):
+    from chalicelib.store.models import ReportModel
+
+    machine, _ = sla_machine(packaged.template)
+    _, function, event = event_source(packaged.template, "on_report_change", "DynamoDB")
+    _, role = role_of(packaged.template, function)
+    allowed = granted(role)
+    assert set(allowed) == LOGS | {
+        "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
+        "states:StartExecution", "states:StopExecution", "sns:Publish", "sqs:SendMessage"}
+    for action in ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"):
+        assert allowed[action] == [{"Fn::GetAtt": [table_id_for_model(packaged.template, ReportModel), "StreamArn"]}]
+    assert allowed["dynamodb:ListStreams"] == ["*"]  # the one stream action without resource-level permissions
+    assert [target(r) for r in allowed["states:StartExecution"]] == [machine]
+    # Only the executions of this machine (their ARNs are the machine's, with ":execution:").
+    assert allowed["states:StopExecution"] == [{"Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:"
+                                                           "${AWS::AccountId}:execution:${" + machine + ".Name}:*"}]
+    assert [target(r) for r in allowed["sns:Publish"]] == [told(packaged.template, function, "LIFECYCLE_TOPIC_ARN")]
+    assert [target(r) for r in allowed["sqs:SendMessage"]] == [
+        target(event["DestinationConfig"]["OnFailure"]["Destination"])]
+
+
+def test_lifecycle_events_reach_the_notifier_queue_verbatim_and_only_from_the_topic(packaged):
+    resources = packaged.resources
+    _, notify, event = sqs_consumer(packaged.template, "notify")
+    topic = told(packaged.template, notify, "LIFECYCLE_TOPIC_ARN")
+    queue = target(event["Queue"])
+    (subscription,) = [s["Properties"] for s in of_type(packaged.template, "AWS::SNS::Subscription").values()
+                       if target(s["Properties"]["TopicArn"]) == topic]
+    assert subscription["Protocol"] == "sqs" and target(subscription["Endpoint"]) == queue
+    assert subscription["RawMessageDelivery"] is True  # the queue holds the event JSON itself, no SNS envelope
+
+    (policy,) = [p for p in of_type(packaged.template, "AWS::SQS::QueuePolicy").values()
+                 if queue in [target(q) for q in p["Properties"]["Queues"]]]
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "sns.amazonaws.com"}
+    assert actions(statement) == ["sqs:SendMessage"] and target(statement["Resource"]) == queue
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": topic}}}
+    assert resources[topic]["Type"] == "AWS::SNS::Topic"
+
+
+@pytest.mark.parametrize(("name", "timeout"), [("process_photo_uploads", 60), ("notify", 60), ("deliver", 30)])
+def test_every_queue_consumer_dead_letters_and_outlasts_its_function(packaged, name, timeout):
+    resources = packaged.resources
+    _, function, event = sqs_consumer(packaged.template, name)
+    assert function["Properties"]["Timeout"] == timeout
+    assert event.get("FunctionResponseTypes") == ["ReportBatchItemFailures"]
+    queue = resources[target(event["Queue"])]["Properties"]
+    # A message must not reappear while the function may still be working on it (AWS advises 6x).
+    assert queue["VisibilityTimeout"] >= 6 * timeout
+    redrive = queue["RedrivePolicy"]
+    assert redrive["maxReceiveCount"] == 5
+    dlq = target(redrive["deadLetterTargetArn"])
+    assert resources[dlq]["Type"] == "AWS::SQS::Queue" and dlq != target(event["Queue"])
+    assert resources[dlq]["Properties"]["MessageRetentionPeriod"] >= queue.get("MessageRetentionPeriod", 345600)
+
+
+def test_stream_function_has_the_time_its_batches_need(packaged):
+    _, function = handler(packaged.template, "on_report_change")
+    assert function["Properties"]["Timeout"] == 60
+
+
+def test_notifier_reads_reports_and_tenants_writes_inboxes_and_queues_deliveries(packaged):
+    from chalicelib.store.models import NotificationModel, ReportModel, TenantModel
+
+    template = packaged.template
+    _, function, event = sqs_consumer(template, "notify")
+    _, role = role_of(template, function)
+    assert targets(granted(role)) == {
+        **{action: [target(event["Queue"])] for action in QUEUE_CONSUMER},
+        **{action: ["NotifyLogGroup"] for action in LOGS},
+        "dynamodb:GetItem": sorted([table_id_for_model(template, ReportModel),
+                                    table_id_for_model(template, TenantModel)]),
+        "dynamodb:PutItem": [table_id_for_model(template, NotificationModel)],
+        "dynamodb:Query": [table_id_for_model(template, NotificationModel)],
+        "sqs:SendMessage": [told(template, function, "DELIVERY_QUEUE_URL")],
+    }
+
+
+def test_deliverer_only_consumes_its_queue_and_sends_email_as_our_identity(packaged):
+    template = packaged.template
+    _, function, event = sqs_consumer(template, "deliver")
+    assert target(event["Queue"]) == told(template, function, "DELIVERY_QUEUE_URL")
+    _, role = role_of(template, function)
+    allowed = granted(role)
+    assert set(allowed) == LOGS | QUEUE_CONSUMER | {"ses:SendEmail", "ses:SendRawEmail"}
+    for action in QUEUE_CONSUMER:
+        assert [target(r) for r in allowed[action]] == [target(event["Queue"])]
+    identity = {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailIdentity}"}
+    assert allowed["ses:SendEmail"] == allowed["ses:SendRawEmail"] == [identity]
+    assert "EmailIdentity" in template["Parameters"]
+
+
+def test_api_handler_reaches_history_areas_and_inboxes(packaged):
+    from chalicelib.store.models import AreaModel, NotificationModel, ReportEventModel
+
+    template = packaged.template
+    _, role = role_of(template, functions(template)["APIHandler"])
+    on = targets(granted(role))
+    for model, needed in ((ReportEventModel, {"dynamodb:PutItem", "dynamodb:Query"}),
+                          (AreaModel, {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"}),
+                          (NotificationModel, {"dynamodb:Query", "dynamodb:UpdateItem"})):
+        table = table_id_for_model(template, model)
+        assert {action for action, tables in on.items() if table in tables} >= needed, model.__name__

@@ -235,6 +235,7 @@ def test_starting_the_same_stage_twice_runs_one_timer(stack, sla_clock):
              "ladder": [step.as_dict() for step in report.ladder]}
 
     assert timers.start(**again) is False  # while it runs
+    sla_clock.wait_until_waiting(arn)  # moto cannot stop an execution whose worker has not started yet
     timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=1)
     wait_for_execution(arn, "ABORTED")
     assert timers.start(**again) is False  # and after it ended: a stage run is timed once

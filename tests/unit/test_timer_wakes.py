@@ -92,6 +92,11 @@ def test_times_with_an_offset_become_utc_with_z_as_step_functions_requires():
     assert wake["at"] == "2026-11-27T16:00:00.000Z"
 
 
+def test_other_spellings_of_utc_are_rewritten():
+    ladder = [{"level": 1, "audience": "unit_head", "at": "2026-11-27 16:00:00+00:00"}]
+    assert wakes("resolution", "x", None, ladder)[0]["at"] == "2026-11-27T16:00:00.000Z"
+
+
 def test_milliseconds_are_kept():
     (wake,) = wakes("auto_close", "2026-12-03T16:00:00.250Z", None, [])
     assert wake["at"] == "2026-12-03T16:00:00.250Z"
