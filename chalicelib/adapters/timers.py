@@ -106,12 +106,20 @@ def _error_code(err: Exception) -> str:
 
 
 def start(*, tenant: str, report_id: str, stage: str, seq: int, due_at: str, remind_at: str | None,
-          ladder: list[dict[str, Any]]) -> bool:
-    """Start the timer of one stage run; False if its execution already exists (started before)."""
+          ladder: list[dict[str, Any]], agency: str | None = None, category: str | None = None,
+          listed: bool = False) -> bool:
+    """Start the timer of one stage run; False if its execution already exists (started before).
+
+    ``agency``, ``category`` and ``listed`` are what auto-close writes into the report's list keys
+    without reading it first (a resolved report can no longer change unit or category).
+    """
     from botocore.exceptions import ClientError
 
+    if stage == AUTO_CLOSE and not (agency and category):
+        raise ValueError("an auto-close timer needs the report's agency and category")
     document = {
         "tenant": tenant, "report_id": report_id, "stage": stage, "seq": str(int(seq)),
+        "agency": agency or "", "category": category or "", "listed": "true" if listed else "false",
         "wakes": wakes(stage, due_at, remind_at, ladder),
         # Different on every call on purpose: for a RUNNING execution with the same name AND the same
         # input, StartExecution answers with the existing one as if it had just started it. A fresh

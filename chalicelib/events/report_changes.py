@@ -52,7 +52,8 @@ def apply_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None
         ladder = [{"level": int(step["level"]), "audience": str(step["audience"]), "at": str(step["at"])}
                   for step in new.get("ladder") or []]
         timers.start(tenant=tenant, report_id=report_id, stage=new_stage[0], seq=new_stage[1],
-                     due_at=str(new["due_at"]), remind_at=new.get("remind_at"), ladder=ladder)
+                     due_at=str(new["due_at"]), remind_at=new.get("remind_at"), ladder=ladder,
+                     agency=new.get("agency"), category=new.get("category"), listed=bool(new.get("feed")))
     if new is not None and moved_by_request and _event_id(new):
         last = new["last_event"]
         lifecycle_topic.publish({

@@ -46,7 +46,10 @@ def apply_stage(report: Any, stage: str | None, now: datetime, tenant: Any) -> N
     report.stage_seq = int(report.stage_seq or 0) + 1
     report.stage_started_at = clock.iso(now)
     report.due_at = clock.iso(deadline.due_at)
-    report.remind_at = clock.iso(deadline.remind_at) if deadline.remind_at else None
+    # No reminder before auto-close: the resolve notice already asks the reporter to confirm or dispute,
+    # and a reminder would add four billed transitions to most reports.
+    remind = deadline.remind_at if stage != "auto_close" else None
+    report.remind_at = clock.iso(remind) if remind else None
     report.ladder = [LadderStep(level=level, audience=audience, at=clock.iso(at))
                      for level, audience, at in deadline.ladder]
 

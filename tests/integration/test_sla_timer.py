@@ -96,7 +96,8 @@ def new_report(*, stage: str = "verification", seq: int = 1, status: str = "subm
 def start_timer(report: ReportModel) -> str:
     ladder = [step.as_dict() for step in report.ladder or []]
     assert timers.start(tenant=report.tenant, report_id=report.report_id, stage=report.stage, seq=report.stage_seq,
-                        due_at=report.due_at, remind_at=report.remind_at, ladder=ladder) is True
+                        due_at=report.due_at, remind_at=report.remind_at, ladder=ladder, agency=report.agency,
+                        category=report.category, listed=report.feed is not None) is True
     return timers.execution_arn(report.tenant, report.report_id, report.stage, report.stage_seq)
 
 
