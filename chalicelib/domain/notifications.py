@@ -34,6 +34,8 @@ EVENT_TYPES = (TRANSITIONED, REMINDER, ESCALATED, AUTO_CLOSED)
 DESK = "role#tenant_admin"
 SUPERVISORS = "role#supervisor"
 LEADERSHIP = "role#leadership"
+# Where the notifier records that an event's outbound deliveries were enqueued; never anyone's to read.
+OUTBOX = "outbox#channels"
 
 # Who an outbound channel may speak for (TenantModel.channels[].audiences).
 AUDIENCES = ("reporter", "unit", "desk", "supervisor", "leadership")
