@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from chalicelib.config import get_settings
 from chalicelib.store.models import TenantModel
@@ -33,3 +34,19 @@ def save_tenant(tenant: TenantModel) -> None:
 
 def clear_cache() -> None:
     _cache.clear()
+
+
+def set_channels(code: str, channels: list[dict[str, Any]]) -> None:
+    """Replace the tenant's outbound notification channels (secrets included: they never leave the table)."""
+    TenantModel(code).update(actions=[TenantModel.channels.set(channels)],
+                             condition=TenantModel.code.exists())
+    _cache.pop(code, None)
+
+
+def channels_of(code: str) -> list[dict[str, Any]]:
+    """The channels as stored, read fresh (a delivery must not use a channel removed a minute ago)."""
+    try:
+        tenant = TenantModel.get(code, attributes_to_get=["channels"])
+    except TenantModel.DoesNotExist:
+        return []
+    return [dict(c) for c in (tenant.channels or [])]
