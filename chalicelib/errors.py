@@ -35,6 +35,10 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "id": ("Token tidak valid", "Token masuk tidak valid atau sudah kedaluwarsa; silakan masuk kembali."),
         "en": ("Invalid token", "The sign-in token is invalid or expired; please sign in again."),
     }),
+    "forbidden": (403, {
+        "id": ("Tidak diizinkan", "Akun Anda tidak memiliki hak untuk tindakan ini."),
+        "en": ("Forbidden", "Your account may not do this."),
+    }),
     "tenant_not_found": (404, {
         "id": ("Pemda tidak ditemukan", "Tidak ada pemda dengan kode ini."),
         "en": ("Tenant not found", "There is no regional government with this code."),
