@@ -15,6 +15,8 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from devstack.seed import DEMO_PASSWORD, DemoUser
 from tests.integration.conftest import report_body
@@ -497,3 +499,51 @@ def test_no_log_line_of_the_flow_carries_personal_data_or_secrets(stack, receive
     for secret in (SECRET, receiver.url, "/hooks/aduan", "pengaduan@kupangkota.go.id", anonymous["receipt"],
                    hash_receipt(anonymous["receipt"]), sub_of("warga.ani", stack), signed["description"]):
         assert secret not in logged
+
+
+# -- whatever arrives -------------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=10,
+)
+near_channels = st.fixed_dictionaries(
+    {"id": st.sampled_from(["wa", "", "Bad Id"]) | json_values,
+     "type": st.sampled_from(["webhook", "email", "fax"]) | json_values},
+    optional={"url": st.sampled_from(["https://gw.example/h", "http://localhost:1/h", "http://[::1", ""]) | json_values,
+              "secret": st.sampled_from([SECRET, "short"]) | json_values,
+              "to": st.lists(st.sampled_from(["a@b.id", "nope"]), max_size=3) | json_values,
+              "audiences": st.lists(st.sampled_from(["reporter", "desk", "x"]), max_size=3) | json_values},
+)
+near_events = st.fixed_dictionaries(
+    {"type": st.sampled_from(["report.transitioned", "report.reminder", "report.escalated", "report.auto_closed"])
+     | json_values, "tenant": st.sampled_from(["kupang", "atlantis", "KUPANG"]) | json_values},
+    optional={"report_id": json_values, "event_id": st.text(max_size=20) | json_values,
+              "action": st.sampled_from(["verify", "assign", "dispute"]) | json_values,
+              "to": st.sampled_from(["dispatched", "closed"]) | json_values,
+              "stage": st.sampled_from(["resolution", ""]) | json_values, "seq": json_values, "level": json_values,
+              "audience": st.sampled_from(["unit", "desk", "reporter", "moon"]) | json_values,
+              "at": st.sampled_from([at(1), "2026-11-24T05:00:00", "later"]) | json_values,
+              "due_at": st.sampled_from([at(2), "soon"]) | json_values, "note": json_values},
+)
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(body=json_values | st.fixed_dictionaries({"channels": st.lists(near_channels, max_size=3) | json_values}))
+def test_any_channel_body_is_answered_without_a_500(stack, body):
+    response = stack.call("PUT", CHANNELS, body, user="admin.kupang")
+    assert response.status_code in (200, 400, 422), response.json_body  # 400: no body at all (None)
+    if response.status_code != 200:
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert all(e["field"] and e["code"] and e["message"] for e in response.json_body.get("errors", []))
+
+
+@FUZZ
+@given(events=st.lists(near_events | json_values, min_size=1, max_size=5))
+def test_no_event_however_malformed_is_retried(stack, events):
+    from chalicelib.events.notifications import handle
+
+    records = [{"messageId": str(i), "body": json.dumps(e)} for i, e in enumerate(events)]
+    assert handle({"Records": records}) == {"batchItemFailures": []}
