@@ -4,7 +4,7 @@ import os
 
 from chalice import Chalice
 
-from chalicelib.api import citizen, public
+from chalicelib.api import admin, citizen, public, staff
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api.middleware import log_context
 from chalicelib.events import deliveries, notifications, photo_uploads, report_changes
@@ -12,6 +12,8 @@ from chalicelib.events import deliveries, notifications, photo_uploads, report_c
 app = Chalice(app_name="aduan", configure_logs=False)  # Powertools writes the (JSON) logs
 app.register_blueprint(public.api.blueprint)
 app.register_blueprint(citizen.api.blueprint)
+app.register_blueprint(staff.api.blueprint)
+app.register_blueprint(admin.api.blueprint)
 app.register_blueprint(notifications_api.api.blueprint)
 app.register_middleware(log_context, "http")
 

@@ -35,10 +35,6 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "id": ("Token tidak valid", "Token masuk tidak valid atau sudah kedaluwarsa; silakan masuk kembali."),
         "en": ("Invalid token", "The sign-in token is invalid or expired; please sign in again."),
     }),
-    "forbidden": (403, {
-        "id": ("Tidak diizinkan", "Akun Anda tidak memiliki hak untuk tindakan ini."),
-        "en": ("Forbidden", "Your account may not do this."),
-    }),
     "tenant_not_found": (404, {
         "id": ("Pemda tidak ditemukan", "Tidak ada pemda dengan kode ini."),
         "en": ("Tenant not found", "There is no regional government with this code."),
@@ -62,6 +58,42 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
     "idempotency_in_progress": (409, {
         "id": ("Permintaan sedang diproses", "Permintaan dengan Idempotency-Key yang sama masih diproses; coba lagi."),
         "en": ("Request in progress", "A request with this Idempotency-Key is still being processed; retry."),
+    }),
+    "forbidden": (403, {
+        "id": ("Tidak diizinkan", "Akun Anda tidak berhak melakukan ini."),
+        "en": ("Forbidden", "Your account may not do this."),
+    }),
+    "forbidden_action": (403, {
+        "id": ("Tindakan tidak diizinkan", "Peran Anda tidak boleh melakukan tindakan ini pada laporan ini."),
+        "en": ("Action not allowed", "Your role may not take this action on this report."),
+    }),
+    "invalid_transition": (409, {
+        "id": ("Tindakan tidak sesuai status", "Tindakan ini tidak bisa dilakukan dari status laporan saat ini."),
+        "en": ("Invalid transition", "This action cannot be taken from the report's current status."),
+    }),
+    "precondition_failed": (412, {
+        "id": ("Laporan sudah berubah", "Laporan diubah sejak Anda memuatnya (If-Match tidak cocok); muat ulang."),
+        "en": ("Report has changed", "The report changed since you loaded it (If-Match does not match); reload it."),
+    }),
+    "unknown_agency": (422, {
+        "id": ("Unit tidak dikenal", "Pemda ini tidak memiliki unit (OPD) dengan kode ini."),
+        "en": ("Unknown unit", "This regional government has no unit (agency) with this code."),
+    }),
+    "sensitive_routing": (422, {
+        "id": ("Tujuan tidak diizinkan", "Laporan pelanggaran ASN hanya boleh ditangani Inspektorat."),
+        "en": ("Routing not allowed", "A misconduct report may only be handled by the Inspectorate."),
+    }),
+    "assignee_not_in_unit": (422, {
+        "id": ("Petugas tidak dikenal", "Petugas yang ditunjuk bukan anggota unit yang menangani laporan ini."),
+        "en": ("Unknown assignee", "The assignee is not an officer of the unit handling this report."),
+    }),
+    "photos_not_ready": (422, {
+        "id": ("Foto belum siap", "Sertakan minimal satu foto sesudah penanganan yang sudah selesai diproses."),
+        "en": ("Photos not ready", "Include at least one processed 'after' photo of this report."),
+    }),
+    "duplicate_not_found": (422, {
+        "id": ("Laporan asli tidak ditemukan", "Laporan yang disebut sebagai aslinya tidak ada di pemda ini."),
+        "en": ("Original not found", "The report named as the original does not exist in this tenant."),
     }),
     "conflict": (409, {
         "id": ("Konflik", "Laporan diubah oleh permintaan lain; muat ulang dan coba lagi."),

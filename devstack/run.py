@@ -258,7 +258,7 @@ class LocalStack:
         self._force = False
         self._stop_started = 0.0
         self._stop_reason = ""
-        self._poller: threading.Thread | None = None
+        self._pollers: list[threading.Thread] = []
         self._poller_stop = threading.Event()
         self._poller_error: BaseException | None = None
         self._wrote_stack_file = False
@@ -300,7 +300,7 @@ class LocalStack:
             import app  # noqa: F401 (fail early on an import error, before chalice local does)
 
             self._start_api()
-            self._start_poller(resources.upload_queue_url, resources.upload_queue_arn)
+            self._start_pollers(resources)
             self._wait_for_api()
             self._write_stack_file(resources, users)
             self._print_summary(resources, users)
@@ -381,30 +381,47 @@ class LocalStack:
         say(f"starting chalice local on {self.api_url}")
         self.children.append(Child("chalice local", command, dict(os.environ), None))
 
-    def _start_poller(self, queue_url: str, queue_arn: str) -> None:
+    def _start_pollers(self, resources: Any) -> None:
+        """Stand-ins for the event source mappings: photo uploads, the reports stream, notifications."""
         import app as handlers  # the module: its handler functions are what Lambda would invoke
-        from devstack.pollers import poll_once
+        from devstack.pollers import StreamPoller, poll_once
 
-        def loop() -> None:
-            failures = 0
-            while not self._poller_stop.is_set():
-                try:
-                    poll_once(queue_url, queue_arn, handlers.process_photo_uploads, wait_seconds=POLL_WAIT_SECONDS,
-                              region=REGION)
-                    failures = 0
-                except Exception as err:  # moto restarting or going away: back off, keep going
-                    if self._poller_stop.is_set():
-                        break
-                    failures += 1
-                    if failures in (1, 10) or failures % 100 == 0:
-                        say(f"photo poller: {type(err).__name__}: {err} (retrying)")
-                    self._poller_stop.wait(min(5.0, 0.5 * failures))
-                except BaseException as err:  # pragma: no cover (SystemExit from a handler, say)
-                    self._poller_error = err
-                    raise
+        stream = StreamPoller(resources.report_stream_arn, handlers.on_report_change, region=REGION)
+        loops: list[tuple[str, Callable[[], int]]] = [
+            ("photo poller", lambda: poll_once(resources.upload_queue_url, resources.upload_queue_arn,
+                                               handlers.process_photo_uploads, wait_seconds=POLL_WAIT_SECONDS,
+                                               region=REGION)),
+            ("stream poller", lambda: stream.poll_once() or (self._poller_stop.wait(0.2) and 0)),
+        ]
+        if resources.notification_queue_url:
+            loops.append(("notification poller", lambda: poll_once(
+                resources.notification_queue_url, resources.notification_queue_arn, handlers.notify,
+                wait_seconds=POLL_WAIT_SECONDS, region=REGION)))
+        if resources.delivery_queue_url:
+            loops.append(("delivery poller", lambda: poll_once(
+                resources.delivery_queue_url, resources.delivery_queue_arn, handlers.deliver,
+                wait_seconds=POLL_WAIT_SECONDS, region=REGION)))
+        for name, poll in loops:
+            thread = threading.Thread(target=self._poll_loop, args=(name, poll), name=name, daemon=True)
+            self._pollers.append(thread)
+            thread.start()
 
-        self._poller = threading.Thread(target=loop, name="photo-upload-poller", daemon=True)
-        self._poller.start()
+    def _poll_loop(self, name: str, poll: Callable[[], int]) -> None:
+        failures = 0
+        while not self._poller_stop.is_set():
+            try:
+                poll()
+                failures = 0
+            except Exception as err:  # moto restarting or going away: back off, keep going
+                if self._poller_stop.is_set():
+                    break
+                failures += 1
+                if failures in (1, 10) or failures % 100 == 0:
+                    say(f"{name}: {type(err).__name__}: {err} (retrying)")
+                self._poller_stop.wait(min(5.0, 0.5 * failures))
+            except BaseException as err:  # pragma: no cover (SystemExit from a handler, say)
+                self._poller_error = err
+                raise
 
     def _wait_for_api(self) -> None:
         deadline = time.monotonic() + API_START_SECONDS
@@ -467,8 +484,9 @@ class LocalStack:
                 hint = f"; last lines of {self.moto_log}:\n{self._tail(self.moto_log)}" if child.name == "moto server" \
                     else ""
                 raise StackError(f"{child.name} (pid {child.pid}) exited unexpectedly with code {code}{hint}")
-        if self._poller is not None and not self._poller.is_alive() and not self._poller_stop.is_set():
-            raise StackError(f"the photo poller thread stopped unexpectedly: {self._poller_error!r}")
+        for poller in self._pollers:
+            if not poller.is_alive() and not self._poller_stop.is_set():
+                raise StackError(f"the {poller.name} thread stopped unexpectedly: {self._poller_error!r}")
 
     def _watch(self) -> int:
         while not self._stop.wait(0.25):
@@ -487,11 +505,12 @@ class LocalStack:
         self._poller_stop.set()
         # The API first (no new work), then the poller, then moto that both of them talk to.
         for child in sorted(self.children, key=lambda c: c.name != "chalice local"):
-            if child.name == "moto server" and self._poller is not None:
-                self._poller.join(timeout=POLL_WAIT_SECONDS + 5)
+            if child.name == "moto server":
+                for poller in self._pollers:
+                    poller.join(timeout=POLL_WAIT_SECONDS + 5)
             child.stop(STOP_SECONDS, force=lambda: self._force)
-        if self._poller is not None:
-            self._poller.join(timeout=1)
+        for poller in self._pollers:
+            poller.join(timeout=1)
         if self._moto_output is not None:
             self._moto_output.close()
         if self._wrote_stack_file:

@@ -10,6 +10,8 @@ import boto3
 from chalicelib.domain.taxonomy import AGENCY_TYPES
 
 DEMO_PASSWORD = "AduanDemo2026"  # local stand-in only; moto never leaves this machine
+# Officers seeded per tenant: the three busiest units, and the Inspectorate for misconduct reports.
+DEMO_UNITS = ("DLH", "PUPR", "DISHUB", "INSPEKTORAT")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ def _area(*points: tuple[float, float]) -> dict[str, Any]:
 # 3.10/98.49, Stabat 3.74/98.45. Real boundaries come from the tenant at onboarding.
 TENANTS: list[dict[str, Any]] = [
     {"code": "kupang", "name": "Kota Kupang", "timezone": "Asia/Makassar", "code_prefix": "KPG",
+     # A technical unit (UPT) that areas can route to: garbage in Alak goes to it, not to DLH itself.
+     "extra_units": {"UPT-DLH-ALAK": {"code": "UPT-DLH-ALAK", "name": "UPT Kebersihan Kecamatan Alak",
+                                      "type": "DLH"}},
      "service_area": _area((-10.12, 123.52), (-10.12, 123.70), (-10.26, 123.70), (-10.26, 123.52))},
     {"code": "karo", "name": "Kabupaten Karo", "timezone": "Asia/Jakarta", "code_prefix": "KRO",
      "service_area": _area((3.33, 97.90), (3.33, 98.65), (2.83, 98.65), (2.83, 97.90))},
@@ -47,7 +52,9 @@ def demo_users() -> list[DemoUser]:
     for tenant in TENANTS:
         code = tenant["code"]
         users.append(DemoUser(f"admin.{code}", DEMO_PASSWORD, "tenant_admin", code, None))
-        users.append(DemoUser(f"petugas.{code}.dlh", DEMO_PASSWORD, "officer", code, "DLH"))
+        users.append(DemoUser(f"supervisor.{code}", DEMO_PASSWORD, "supervisor", code, None))
+        for unit in DEMO_UNITS:
+            users.append(DemoUser(f"petugas.{code}.{unit.lower()}", DEMO_PASSWORD, "officer", code, unit))
     return users
 
 
@@ -57,6 +64,7 @@ def seed_tenants() -> None:
 
     for spec in TENANTS:
         units = {code: {"code": code, "name": f"{kind.name_id} {spec['name']}"} for code, kind in AGENCY_TYPES.items()}
+        units.update(spec.get("extra_units", {}))
         save_tenant(TenantModel(spec["code"], name=spec["name"], timezone=spec["timezone"], locale="id-ID",
                                 code_prefix=spec["code_prefix"], service_area=spec["service_area"],
                                 agencies=units, active=1))

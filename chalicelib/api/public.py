@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
+from chalicelib.domain.workflow import actor_role
 from chalicelib.services import reports, tenants
 from chalicelib.services.views import etag, report_view
 
@@ -29,9 +30,11 @@ def tenant_categories(tenant: str) -> Response:
 @api.route("/v1/tenants/{tenant}/reports/{report_id}")
 def get_report(tenant: str, report_id: str) -> Response:
     caller = api.caller()
-    report, which = reports.view(tenant, report_id, caller, api.header("x-report-receipt"))
+    receipt = api.header("x-report-receipt")
+    report, which = reports.view(tenant, report_id, caller, receipt)
     lang = language(api.request.headers)
-    return json_response(report_view(report, which, lang), headers={"ETag": etag(report)})
+    role = actor_role(reports.access_of(report), caller, receipt)
+    return json_response(report_view(report, which, lang, role), headers={"ETag": etag(report)})
 
 
 @api.route("/v1/tenants/{tenant}/reports")

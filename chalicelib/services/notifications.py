@@ -247,11 +247,11 @@ def get_channels(tenant_code: str, caller: Caller) -> dict[str, Any]:
 def replace_channels(tenant_code: str, caller: Caller, body: Any) -> dict[str, Any]:
     """Replace every channel at once (422 on any invalid field); a webhook sent without a secret keeps its own."""
     from chalicelib.domain.channels import parse_channels, public_view
-    from chalicelib.store.tenants import channels_of, set_channels
+    from chalicelib.store.tenants import channels_of, update_tenant
 
     tenant = _require_channel_admin(tenant_code, caller)
     channels = parse_channels(body, channels_of(tenant.code))
-    set_channels(tenant.code, channels)
+    update_tenant(tenant.code, channels=channels)
     logger().info("notification channels replaced", extra={
         "tenant": tenant.code, "channels": [c["id"] for c in channels]})
     return {"channels": [public_view(c) for c in channels]}

@@ -11,7 +11,8 @@ from chalicelib.adapters import photo_storage
 from chalicelib.config import get_settings
 from chalicelib.domain import photos as rules
 from chalicelib.domain.identity import Caller
-from chalicelib.domain.reports import is_reporter
+from chalicelib.domain.reports import is_reporter, view_for
+from chalicelib.domain.workflow import OPEN_AT_UNIT, actor_role
 from chalicelib.errors import ProblemError
 from chalicelib.observability import logger
 from chalicelib.services.reports import access_of, load
@@ -27,8 +28,15 @@ def add_photo(tenant_code: str, ref: str, request: Any, caller: Caller | None,
     from chalicelib.store.models import PhotoAttribute
 
     report = load(tenant_code, ref)
-    if not is_reporter(access_of(report), caller, receipt):
-        raise ProblemError("report_not_found")
+    access = access_of(report)
+    kind = "intake"
+    if not is_reporter(access, caller, receipt):
+        # Officers of the unit handling it add "after" photos: the proof that goes with ``resolve``.
+        if view_for(access, caller, receipt) is None:
+            raise ProblemError("report_not_found")
+        if actor_role(access, caller, receipt) != "officer" or report.status not in OPEN_AT_UNIT:
+            raise ProblemError("forbidden")
+        kind = "after"
     command = parse(CreatePhoto, request)
     settings = get_settings()
     upload_ttl = timedelta(seconds=settings.upload_url_ttl_seconds)
@@ -39,10 +47,12 @@ def add_photo(tenant_code: str, ref: str, request: Any, caller: Caller | None,
         # Lapsed slots are dropped while we are writing anyway; rejected ones stay to show why.
         kept = [p for p in current.photos
                 if not rules.is_lapsed(p.status, clock.parse_iso(p.created_at), now, upload_ttl)]
-        if sum(1 for p in kept if rules.holds_a_place(p.status)) >= rules.MAX_PHOTOS_PER_REPORT:
+        # Reporter's and officers' photos count apart: five "before" photos must not block the proof of work.
+        if sum(1 for p in kept if p.kind == kind and rules.holds_a_place(p.status)) >= rules.MAX_PHOTOS_PER_REPORT:
             raise ProblemError("too_many_photos")
         kept.append(PhotoAttribute(id=photo_id, status="pending", content_type=command.content_type,
-                                   kind="intake", created_at=clock.iso(now)))
+                                   kind=kind, uploaded_by=caller.sub if kind == "after" and caller else None,
+                                   created_at=clock.iso(now)))
         current.photos = kept
         current.updated_at = clock.iso(now)
         return True

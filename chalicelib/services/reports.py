@@ -15,7 +15,7 @@ from chalicelib.domain.identity import Caller
 from chalicelib.errors import FieldError, ProblemError
 from chalicelib.observability import count, logger
 from chalicelib.services.tenants import category as find_category
-from chalicelib.services.tenants import require_tenant, unit_for
+from chalicelib.services.tenants import require_tenant
 
 _ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -28,7 +28,10 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
     from ulid import ULID
 
     from chalicelib.domain.commands import CreateReport
+    from chalicelib.services.routing import propose
+    from chalicelib.services.sla import apply_stage
     from chalicelib.services.views import report_view
+    from chalicelib.services.workflow import new_event
     from chalicelib.store import reports as store
     from chalicelib.store.models import ReportModel
 
@@ -38,13 +41,16 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
     if not geo.contains(tenant.service_area.as_dict(), body.location.lat, body.location.lon):
         raise ProblemError("outside_service_area")
     privacy = rules.effective_privacy(body.privacy, category)
-    now = clock.iso(clock.now())
+    moment = clock.now()
+    now = clock.iso(moment)
     receipt = None if reporter_sub else rules.new_receipt()
+    route = propose(tenant, category, body.location.lat, body.location.lon)
     report = ReportModel(
         tenant=tenant.code,
         report_id=str(ULID()),
         category=category.code,
-        agency=unit_for(tenant, category.agency_type)["code"],
+        agency=route.unit,  # proposed: the desk confirms or changes it when verifying
+        area=route.area,
         description=body.description,
         lat=body.location.lat,
         lon=body.location.lon,
@@ -57,8 +63,12 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
         receipt_hash=rules.hash_receipt(receipt) if receipt else None,
         photos=[],
     )
+    apply_stage(report, "verification", moment, tenant)
+    event = new_event(report, action="submit", from_status=None, role="reporter",
+                      actor=reporter_sub if privacy != "anonymous" else None, note=None, visibility="public",
+                      details={"agency": route.unit, "area": route.area}, now=moment)
     store.create(report, listed=rules.is_listed_publicly(privacy),
-                 new_code=lambda: rules.new_tracking_code(tenant.code_prefix))
+                 new_code=lambda: rules.new_tracking_code(tenant.code_prefix), event=event)
     count("ReportCreated", tenant.code)
     logger().info("report created", extra={"tenant": tenant.code, "report_id": report.report_id,
                                            "category": category.code, "privacy": privacy,
@@ -92,6 +102,11 @@ def _idempotent_create() -> Any:
     return create, config
 
 
+def valid_idempotency_key(key: str) -> None:
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise ProblemError("invalid_idempotency_key")
+
+
 def submit(tenant_code: str, request: Any, caller: Caller | None, idempotency_key: str | None,
            lambda_context: Any = None) -> dict[str, Any]:
     """Create a report; with an Idempotency-Key the same request returns the same response, once."""
@@ -102,8 +117,7 @@ def submit(tenant_code: str, request: Any, caller: Caller | None, idempotency_ke
     reporter = caller.sub if caller else None
     if idempotency_key is None:
         return _create(tenant_code, request, reporter)
-    if not _IDEMPOTENCY_KEY.match(idempotency_key):
-        raise ProblemError("invalid_idempotency_key")
+    valid_idempotency_key(idempotency_key)
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyValidationError,

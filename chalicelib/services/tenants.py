@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from chalicelib.config import get_settings
+from chalicelib.domain.routing import agency_type_for
 from chalicelib.domain.taxonomy import AGENCY_TYPES, CATEGORIES, Category
 from chalicelib.errors import ProblemError
 
@@ -66,7 +67,7 @@ def categories(code: str) -> list[dict[str, Any]]:
         {
             "code": c.code,
             "name": {"id": c.name_id, "en": c.name_en},
-            "agency": unit_for(tenant, c.agency_type),
+            "agency": unit_for(tenant, agency_type_for(c, tenant.routing.as_dict() if tenant.routing else None)),
             "sensitive": c.sensitive,
         }
         for c in CATEGORIES.values()

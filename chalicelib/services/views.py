@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.adapters.photo_storage import presigned_download
 from chalicelib.config import get_settings
 from chalicelib.domain import photos as photo_rules
 from chalicelib.domain.photos import REJECTION_REASONS
+from chalicelib.domain.workflow import allowed_actions
 
 
 def _photo(report: Any, photo: Any, lang: str) -> dict[str, Any]:
@@ -30,7 +32,7 @@ def _photo(report: Any, photo: Any, lang: str) -> dict[str, Any]:
     }
 
 
-def report_view(report: Any, view: str, lang: str = "id") -> dict[str, Any]:
+def report_view(report: Any, view: str, lang: str = "id", role: str | None = None) -> dict[str, Any]:
     """``public`` shows what anyone may see; ``full`` adds every photo and, for named reports, the reporter."""
     photos = [p for p in (report.photos or []) if view == "full" or p.status == "ready"]
     body: dict[str, Any] = {
@@ -47,13 +49,35 @@ def report_view(report: Any, view: str, lang: str = "id") -> dict[str, Any]:
         "created_at": report.created_at,
         "updated_at": report.updated_at,
         "photos": [_photo(report, p, lang) for p in photos],
+        "area": report.area,
+        "stage": report.stage,
+        "due_at": report.due_at,
+        "escalation_level": int(report.escalation_level or 0),
+        "breached": breached(report),
+        "reopen_count": int(report.reopen_count or 0),
+        "rating": int(report.rating) if report.rating is not None else None,
+        "resolved_at": report.resolved_at,
+        "closed_at": report.closed_at,
+        "duplicate_of": report.duplicate_of,
         "view": view,
     }
     if view == "full":
         # An anonymous reporter is hidden from everyone, staff included.
         named = report.privacy != "anonymous" and report.reporter_sub
         body["reporter"] = {"id": report.reporter_sub} if named else None
+        body["handoff"] = report.handoff
+    if role in ("desk", "supervisor", "officer"):
+        body["assignee"] = report.assignee
+    if role is not None:
+        body["actions"] = allowed_actions(report.status, role)
     return body
+
+
+def breached(report: Any) -> bool:
+    """Recorded by the timer, or visible already: the timer may run a moment after the deadline."""
+    if report.breached:
+        return True
+    return bool(report.due_at) and clock.iso(clock.now()) > str(report.due_at)
 
 
 def etag(report: Any) -> str:

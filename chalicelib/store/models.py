@@ -25,6 +25,7 @@ notifications      Query(mailbox=tenant#...) newest first           in-app inbox
                    PutItem(attribute_not_exists)                   one message per event and mailbox, once
 tracking_codes     GetItem(tenant, code)                           find a report by its tracking code
 idempotency        Powertools' record per Idempotency-Key          retries of report creation
+                   Put in the transition's transaction             retries of a transition (one marker per key)
 
 The ``feed*`` attributes exist only on publicly listed reports (sparse indexes), so a confidential
 report cannot appear in a public list even by a bug in a filter. The staff queue keys (``desk``,
@@ -274,6 +275,10 @@ class IdempotencyModel(Model):
 
     id = UnicodeAttribute(hash_key=True)
     expiration = NumberAttribute(null=True)
+    # Transitions claim their Idempotency-Key in the same transaction as the change (store/reports.py):
+    # ``id`` = "transition#<tenant>:<caller>:<report>:<key>", and the body's hash to refuse a reused key.
+    payload_hash = UnicodeAttribute(null=True)
+    report_id = UnicodeAttribute(null=True)
 
 
 class NotificationModel(Model):

@@ -11,7 +11,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.store.models import ReportModel, TrackingCodeModel
+from chalicelib.store.models import IdempotencyModel, ReportEventModel, ReportModel, TrackingCodeModel
 
 _MAX_CODE_ATTEMPTS = 5
 _MAX_UPDATE_ATTEMPTS = 5
@@ -31,8 +31,14 @@ class Page:
     last_id: str | None  # set when more items follow
 
 
+_AT_DESK = ("submitted", "on_hold")
+_OPEN_AT_UNIT = ("dispatched", "acknowledged", "in_progress", "resolved")
+NO_DUE = "9999-12-31T23:59:59.999Z"  # open but no clock (no SLA for this stage): listed after every due one
+FINISHED_PREFIX = "~"  # sorts after every timestamp, so ``due_key < now`` (overdue) never matches
+
+
 def _listing_keys(report: ReportModel, listed: bool) -> None:
-    """Keep the sparse index keys in step with the report's privacy and status."""
+    """Keep the sparse index keys in step with the report's privacy, status, unit and deadline."""
     if listed:
         report.feed = report.tenant
         report.feed_category = f"{report.tenant}#{report.category}"
@@ -40,6 +46,20 @@ def _listing_keys(report: ReportModel, listed: bool) -> None:
         report.feed_category_status = f"{report.tenant}#{report.category}#{report.status}"
     else:
         report.feed = report.feed_category = report.feed_status = report.feed_category_status = None
+    _queue_keys(report)
+
+
+def _queue_keys(report: ReportModel) -> None:
+    """The staff lists: the desk's while it waits there, a unit's once dispatched, ordered by due time."""
+    status = report.status
+    report.desk = f"{report.tenant}#{status}" if status in _AT_DESK else None
+    dispatched = status in _OPEN_AT_UNIT or (status == "closed" and report.agency is not None)
+    report.unit = f"{report.tenant}#{report.agency}" if status in _OPEN_AT_UNIT and report.agency else None
+    report.unit_status = f"{report.tenant}#{report.agency}#{status}" if dispatched and report.agency else None
+    if status in _AT_DESK or status in _OPEN_AT_UNIT:
+        report.due_key = f"{report.due_at or NO_DUE}#{report.report_id}"
+    else:
+        report.due_key = f"{FINISHED_PREFIX}{report.closed_at or report.updated_at}#{report.report_id}"
 
 
 @lru_cache(maxsize=1)
@@ -48,8 +68,12 @@ def _connection() -> Connection:
     return Connection(region=ReportModel.Meta.region)
 
 
-def create(report: ReportModel, listed: bool, new_code: Callable[[], str]) -> ReportModel:
-    """Write the report and claim its tracking code in one transaction, retrying on a code clash."""
+def create(report: ReportModel, listed: bool, new_code: Callable[[], str],
+           event: ReportEventModel | None = None) -> ReportModel:
+    """Write the report, claim its tracking code and start its history in one transaction.
+
+    A clash on the tracking code draws another one and tries again.
+    """
     if report.reporter_sub:
         report.reporter_key = f"{report.tenant}#{report.reporter_sub}"
     _listing_keys(report, listed)
@@ -61,6 +85,8 @@ def create(report: ReportModel, listed: bool, new_code: Callable[[], str]) -> Re
             with TransactWrite(connection=connection) as tx:
                 tx.save(report, condition=ReportModel.report_id.does_not_exist())
                 tx.save(code, condition=TrackingCodeModel.code.does_not_exist())
+                if event is not None:
+                    tx.save(event, condition=ReportEventModel.event_id.does_not_exist())
             return report
         except TransactWriteError as err:
             reasons = [r.code if r else None for r in (err.cancellation_reasons or [])]
@@ -110,6 +136,82 @@ def list_public(tenant: str, *, category: str | None, status: str | None, limit:
 
 def list_by_reporter(tenant: str, sub: str, *, limit: int, after: str | None) -> Page:
     return _page(ReportModel.by_reporter, f"{tenant}#{sub}", "reporter_key", tenant, limit, after)
+
+
+class KeyAlreadyUsed(Exception):
+    """The transition's Idempotency-Key was claimed before: this request is a retry."""
+
+
+def save_with_event(report: ReportModel, event: ReportEventModel,
+                    claim: IdempotencyModel | None = None) -> ReportModel:
+    """A transition: the report (version-checked), its history entry and the key's claim, all or nothing."""
+    _listing_keys(report, report.feed is not None)
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            tx.save(report)
+            tx.save(event, condition=ReportEventModel.event_id.does_not_exist())
+            if claim is not None:
+                tx.save(claim, condition=IdempotencyModel.id.does_not_exist())
+    except TransactWriteError as err:
+        reasons = [r.code if r else None for r in (err.cancellation_reasons or [])]
+        if claim is not None and len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+            raise KeyAlreadyUsed(claim.id) from err
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            raise StaleWrite(report.report_id) from err
+        raise
+    return report
+
+
+def claimed(key_id: str) -> IdempotencyModel | None:
+    try:
+        return IdempotencyModel.get(key_id, consistent_read=True)
+    except IdempotencyModel.DoesNotExist:
+        return None
+
+
+def history(tenant: str, report_id: str, limit: int = 500) -> list[ReportEventModel]:
+    """A report's events, oldest first."""
+    return list(ReportEventModel.query(f"{tenant}#{report_id}", limit=limit, consistent_read=True))
+
+
+@dataclass
+class QueuePage:
+    items: list[ReportModel]
+    last_key: str | None  # the due_key to continue after, set when more items follow
+
+
+def _queue_page(index: Any, hash_attr: str, hash_value: str, tenant: str, limit: int, after: str | None,
+                range_condition: Any = None) -> QueuePage:
+    last_key = None
+    if after:
+        report_id = after.rsplit("#", 1)[-1]
+        last_key = {"tenant": {"S": tenant}, "report_id": {"S": report_id}, hash_attr: {"S": hash_value},
+                    "due_key": {"S": after}}
+    result = index.query(hash_value, range_condition, scan_index_forward=True, limit=limit + 1,
+                         page_size=limit + 1, last_evaluated_key=last_key)
+    items = list(result)
+    more = len(items) > limit
+    items = items[:limit]
+    return QueuePage(items=items, last_key=items[-1].due_key if more and items else None)
+
+
+def list_desk(tenant: str, status: str, *, limit: int, after: str | None) -> QueuePage:
+    """Reports waiting at the complaint desk, the one due soonest first."""
+    return _queue_page(ReportModel.desk_queue, "desk", f"{tenant}#{status}", tenant, limit, after)
+
+
+def list_unit(tenant: str, agency: str, *, status: str | None, overdue: bool | None, now: str, limit: int,
+              after: str | None) -> QueuePage:
+    """A unit's reports (open ones, or those in one status), the one due soonest first."""
+    condition = None
+    if overdue is True:
+        condition = ReportModel.due_key < now
+    elif overdue is False:
+        condition = ReportModel.due_key >= now
+    if status is None:
+        return _queue_page(ReportModel.unit_queue, "unit", f"{tenant}#{agency}", tenant, limit, after, condition)
+    return _queue_page(ReportModel.unit_status_queue, "unit_status", f"{tenant}#{agency}#{status}", tenant, limit,
+                       after, condition)
 
 
 def save(report: ReportModel) -> ReportModel:

@@ -36,10 +36,17 @@ def clear_cache() -> None:
     _cache.clear()
 
 
-def set_channels(code: str, channels: list[dict[str, Any]]) -> None:
-    """Replace the tenant's outbound notification channels (secrets included: they never leave the table)."""
-    TenantModel(code).update(actions=[TenantModel.channels.set(channels)],
-                             condition=TenantModel.code.exists())
+def update_tenant(code: str, **fields: object) -> None:
+    """Set some settings of a tenant (policy, routing, channels) without touching the rest."""
+    attributes = TenantModel.get_attributes()
+    actions = [attributes[name].set(value) if value is not None else attributes[name].remove()
+               for name, value in fields.items()]
+    TenantModel(code).update(actions=actions, condition=TenantModel.code.exists())
+    _cache.pop(code, None)
+
+
+def bump_areas_version(code: str) -> None:
+    TenantModel(code).update(actions=[TenantModel.areas_version.add(1)], condition=TenantModel.code.exists())
     _cache.pop(code, None)
 
 

@@ -41,6 +41,7 @@ class Stack:
         self.users = {u.username: u for u in users}
         self.client = client
         self._tokens: dict[str, str] = {}
+        self._stream: Any = None
 
     def token(self, username: str) -> str:
         if username not in self._tokens:
@@ -61,6 +62,21 @@ class Stack:
         response = getattr(self.client.http, method.lower())(path, headers=sent, body=data)
         response.headers = {k.lower(): v for k, v in response.headers.items()}
         return response
+
+    def drain_stream(self) -> int:
+        """Deliver the reports table's stream to its handler (timers, lifecycle events) until it is empty."""
+        import app as lambda_app
+        from devstack.pollers import StreamPoller
+
+        if self._stream is None:
+            self._stream = StreamPoller(self.resources.report_stream_arn, lambda_app.on_report_change)
+        handled = 0
+        for _ in range(50):
+            n = self._stream.poll_once()
+            handled += n
+            if n == 0 and not self._stream.has_pending():
+                break
+        return handled
 
     def drain_uploads(self) -> int:
         """Deliver queued S3 notifications to the photo handler, as the event source mapping would."""

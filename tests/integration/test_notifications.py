@@ -158,7 +158,7 @@ def set_channels(stack: Any, channels: list[dict[str, Any]], user: str = "admin.
 
 
 def test_an_escalation_reaches_the_desk_and_the_unit_heads_in_both_languages(stack):
-    head = add_staff(stack, "kepala.kupang", ("supervisor",))
+    head = "supervisor.kupang"
     report = new_report(stack)
     notify(stack, escalated(report, "unit_head", level="2"))
 
@@ -238,8 +238,8 @@ def test_a_redelivered_event_enqueues_its_deliveries_once(stack, receiver):
 
 
 def test_officers_of_another_unit_or_tenant_never_see_the_message(stack):
-    other_unit = add_staff(stack, "petugas.kupang.dishub", ("officer",), agency="DISHUB")
-    other_head = add_staff(stack, "kepala.karo", ("supervisor",), tenant="karo")
+    other_unit = "petugas.kupang.dishub"
+    other_head = "supervisor.karo"
     report = new_report(stack)
     notify(stack, transitioned(report, "verify", "submitted", "dispatched"),
            escalated(report, "unit", second=1), escalated(report, "unit_head", second=2))
@@ -254,7 +254,7 @@ def test_officers_of_another_unit_or_tenant_never_see_the_message(stack):
 def test_a_misconduct_escalation_never_reaches_a_unit_other_than_the_inspectorate(stack):
     from chalicelib.store.models import ReportModel
 
-    inspector = add_staff(stack, "petugas.kupang.inspektorat", ("officer",), agency="INSPEKTORAT")
+    inspector = "petugas.kupang.inspektorat"
     report = new_report(stack, user=None, category="misconduct", description="Pungli di kantor kelurahan")
     assert report["agency"] == "INSPEKTORAT"
     notify(stack, escalated(report, "unit"))
@@ -396,7 +396,7 @@ def test_channels_are_validated_field_by_field(stack):
 
 def test_only_the_tenants_admins_configure_channels(stack):
     add_staff(stack, "platform.ops", ("platform_admin",), tenant=None)
-    head = add_staff(stack, "kepala.kupang", ("supervisor",))
+    head = "supervisor.kupang"
     channel = {"id": "desk-mail", "type": "email", "to": ["pengaduan@kupangkota.go.id"], "audiences": ["desk"]}
     for user in ("petugas.kupang.dlh", head, "admin.karo", "warga.ani"):
         for method in ("GET", "PUT"):

@@ -108,18 +108,23 @@ def test_what_is_not_an_allowed_image_is_rejected_with_a_reason(stack, data, rea
     assert _objects("uploads/") == [] and _objects("photos/") == []
 
 
-def test_only_the_reporter_may_add_photos(stack):
+def test_only_the_reporter_and_the_units_officers_may_add_photos(stack):
     report = _report(stack)
-    for user in ("warga.budi", "admin.kupang", None):
+    # They can see the (public) report, so it is a 403; an officer adds photos only once it is dispatched.
+    for user in ("warga.budi", "admin.kupang", "petugas.kupang.pupr", "petugas.kupang.dlh", None):
         response = _slot(stack, report, user=user)
-        assert response.status_code == 404, user
-        assert response.json_body["code"] == "report_not_found"
+        assert response.status_code == 403, user
+        assert response.json_body["code"] == "forbidden"
+    confidential = stack.call("POST", REPORTS, report_body(privacy="confidential"), user="warga.ani").json_body
+    response = stack.call("POST", f"{REPORTS}/{confidential['id']}/photos", {"content_type": "image/jpeg"},
+                          user="warga.budi")
+    assert response.status_code == 404  # who cannot see it does not learn it exists
 
 
 def test_an_anonymous_reporter_adds_photos_with_the_receipt(stack):
     created = stack.call("POST", REPORTS, report_body()).json_body
     path = f"{REPORTS}/{created['id']}/photos"
-    assert stack.call("POST", path, {"content_type": "image/jpeg"}).status_code == 404
+    assert stack.call("POST", path, {"content_type": "image/jpeg"}).status_code == 403
     slot = stack.call("POST", path, {"content_type": "image/jpeg"},
                       headers={"X-Report-Receipt": created["receipt"]}).json_body
     upload(slot, jpeg_with_gps())

@@ -1,0 +1,47 @@
+"""Routes for the workflow: transitions, history, the desk's inbox and a unit's list."""
+
+from __future__ import annotations
+
+from chalice import Response
+
+from chalicelib.api.http import Api, json_response, language
+from chalicelib.services import reports, workflow
+from chalicelib.services.views import etag, report_view
+
+api = Api("staff")
+
+
+@api.route("/v1/tenants/{tenant}/reports/{report_id}/transitions", methods=("POST",))
+def transition(tenant: str, report_id: str) -> Response:
+    body = api.json_body()
+    report, role = workflow.transition(tenant, report_id, body, api.caller(), api.header("x-report-receipt"),
+                                       api.header("if-match"), api.header("idempotency-key"))
+    lang = language(api.request.headers)
+    return json_response(report_view(report, "full", lang, role), headers={"ETag": etag(report)})
+
+
+@api.route("/v1/tenants/{tenant}/reports/{report_id}/history")
+def history(tenant: str, report_id: str) -> Response:
+    items = workflow.history(tenant, report_id, api.caller(), api.header("x-report-receipt"))
+    return json_response({"items": items})
+
+
+@api.route("/v1/tenants/{tenant}/inbox")
+def inbox(tenant: str) -> Response:
+    limit = reports.page_size(api.query("limit"))
+    caller = api.caller(required=True)
+    items, cursor = workflow.desk_inbox(tenant, caller, api.query("status"), limit, api.query("cursor"))
+    lang = language(api.request.headers)
+    return json_response({"items": [report_view(r, "full", lang, "desk") for r in items], "next_cursor": cursor})
+
+
+@api.route("/v1/tenants/{tenant}/agencies/{agency}/reports")
+def unit_reports(tenant: str, agency: str) -> Response:
+    limit = reports.page_size(api.query("limit"))
+    caller = api.caller(required=True)
+    items, cursor = workflow.unit_reports(tenant, agency, caller, api.query("status"), api.query("overdue"), limit,
+                                          api.query("cursor"))
+    lang = language(api.request.headers)
+    role = "desk" if caller and caller.roles & {"tenant_admin", "platform_admin"} else (
+        "supervisor" if caller and "supervisor" in caller.roles else "officer")
+    return json_response({"items": [report_view(r, "full", lang, role) for r in items], "next_cursor": cursor})

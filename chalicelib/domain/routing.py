@@ -1,0 +1,201 @@
+"""Routing: which unit of the tenant should handle a report.
+
+The chain is category -> agency type -> the tenant's own unit (shared reference categories.md). A
+tenant may re-point a category to another agency type, and may upload areas (kecamatan or
+kelurahan, GeoJSON) that name their own units per agency type: the report's point decides. The
+smallest area containing the point wins, so kelurahan rules refine kecamatan ones.
+
+Polygons are parsed with shapely and kept in an ``AreaIndex`` (an STRtree) that services cache per
+tenant and areas version.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.domain.taxonomy import AGENCY_TYPES, Category
+from chalicelib.errors import FieldError, ProblemError
+
+SENSITIVE_UNIT_TYPE = "INSPEKTORAT"
+MAX_AREAS = 500
+MAX_GEOMETRY_CHARS = 350_000  # a DynamoDB item holds 400 KB; real kecamatan outlines fit after simplifying
+_AREA_CODE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
+_LEVELS = ("kecamatan", "kelurahan", "desa", "custom")
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    """An area as stored: its code, name, level, GeoJSON geometry text and units by agency type."""
+
+    code: str
+    name: str
+    level: str
+    geometry: str
+    units: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    unit: str  # the tenant's unit code
+    agency_type: str
+    area: str | None  # the area code the point fell in, if the tenant has areas
+
+
+def agency_type_for(category: Category, overrides: Mapping[str, Any] | None) -> str:
+    """The agency type for a category: the tenant's override, else the national default.
+
+    A sensitive category (misconduct) always goes to the Inspectorate, whatever a tenant configured.
+    """
+    if category.sensitive:
+        return SENSITIVE_UNIT_TYPE
+    chosen = (overrides or {}).get(category.code)
+    return str(chosen) if chosen in AGENCY_TYPES else category.agency_type
+
+
+def unit_code(units: Mapping[str, Any] | None, agency_type: str) -> str:
+    """The tenant's unit code for an agency type (the type code itself when the tenant named none)."""
+    unit = (units or {}).get(agency_type)
+    if isinstance(unit, Mapping) and unit.get("code"):
+        return str(unit["code"])
+    return agency_type
+
+
+def route(category: Category, overrides: Mapping[str, Any] | None, units: Mapping[str, Any] | None,
+          area: AreaSpec | None) -> Route:
+    kind = agency_type_for(category, overrides)
+    unit = unit_code(units, kind)
+    if area is not None and kind in area.units and not category.sensitive:
+        unit = area.units[kind]
+    return Route(unit=unit, agency_type=kind, area=area.code if area else None)
+
+
+def may_handle(category: Category, unit: str, units: Mapping[str, Any] | None) -> bool:
+    """A sensitive report may only ever be dispatched to the Inspectorate."""
+    return not category.sensitive or unit == unit_code(units, SENSITIVE_UNIT_TYPE)
+
+
+def tenant_unit_codes(units: Mapping[str, Any] | None) -> set[str]:
+    """Every unit of the tenant: one per agency type, plus extra ones (a UPT serving some kecamatan)."""
+    extra = {str(u["code"]) for u in (units or {}).values() if isinstance(u, Mapping) and u.get("code")}
+    return {unit_code(units, kind) for kind in AGENCY_TYPES} | extra
+
+
+# -- areas ---------------------------------------------------------------------------------------
+
+
+def _bad(field_path: str, code: str, id_text: str, en_text: str) -> FieldError:
+    return FieldError(field_path, code, {"id": id_text, "en": en_text})
+
+
+def parse_areas(doc: Any, known_units: set[str]) -> list[AreaSpec]:
+    """A GeoJSON FeatureCollection of areas, validated; every problem is reported at once (422).
+
+    Each feature: ``properties`` {code, name, level?, units: {agency type: unit code}} and a Polygon or
+    MultiPolygon geometry that shapely accepts as valid.
+    """
+    from shapely.geometry import shape
+    from shapely.validation import explain_validity
+
+    errors: list[FieldError] = []
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"),
+                                                                                              list):
+        raise ProblemError("validation_failed", errors=[_bad("body", "not_feature_collection",
+                                                             "Harus GeoJSON FeatureCollection.",
+                                                             "Must be a GeoJSON FeatureCollection.")])
+    features = doc["features"]
+    if len(features) > MAX_AREAS:
+        raise ProblemError("validation_failed", errors=[_bad("features", "too_long", f"Paling banyak {MAX_AREAS}.",
+                                                             f"At most {MAX_AREAS}.")])
+    specs: list[AreaSpec] = []
+    seen: set[str] = set()
+    for i, feature in enumerate(features):
+        where = f"features.{i}"
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(props, dict):
+            errors.append(_bad(f"{where}.properties", "missing", "Wajib diisi.", "This field is required."))
+            continue
+        code, name = props.get("code"), props.get("name")
+        level = props.get("level", "kecamatan")
+        units = props.get("units", {})
+        if not isinstance(code, str) or not _AREA_CODE.match(code):
+            errors.append(_bad(f"{where}.properties.code", "invalid_code", "Kode 1-40 huruf, angka, . _ -.",
+                               "A code of 1-40 letters, digits, . _ -."))
+        elif code in seen:
+            errors.append(_bad(f"{where}.properties.code", "duplicate", "Kode sudah dipakai.", "Code used twice."))
+        else:
+            seen.add(code)
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
+            errors.append(_bad(f"{where}.properties.name", "invalid_name", "Nama 1-120 karakter.",
+                               "A name of 1-120 characters."))
+        if level not in _LEVELS:
+            errors.append(_bad(f"{where}.properties.level", "literal_error", "Nilai tidak diizinkan.",
+                               "This value is not allowed."))
+        if not isinstance(units, dict) or any(
+                k not in AGENCY_TYPES or not isinstance(v, str) or v not in known_units for k, v in units.items()):
+            errors.append(_bad(f"{where}.properties.units", "unknown_unit",
+                               "Jenis unit atau kode unit tidak dikenal.", "Unknown agency type or unit code."))
+        elif units.get(SENSITIVE_UNIT_TYPE) is not None:
+            errors.append(_bad(f"{where}.properties.units.{SENSITIVE_UNIT_TYPE}", "not_routable_by_area",
+                               "Laporan pelanggaran ASN tidak dirutekan per wilayah.",
+                               "Misconduct reports are not routed by area."))
+        if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            errors.append(_bad(f"{where}.geometry", "not_polygon", "Harus Polygon atau MultiPolygon.",
+                               "Must be a Polygon or MultiPolygon."))
+            continue
+        text = json.dumps(geometry, separators=(",", ":"))
+        if len(text) > MAX_GEOMETRY_CHARS:
+            errors.append(_bad(f"{where}.geometry", "too_large", "Batas wilayah terlalu rinci; sederhanakan.",
+                               "The outline is too detailed; simplify it."))
+            continue
+        try:
+            parsed = shape(geometry)
+            valid = parsed.is_valid and not parsed.is_empty
+        except (ValueError, TypeError, AttributeError, IndexError):
+            valid, parsed = False, None
+        if not valid:
+            why = explain_validity(parsed) if parsed is not None else "unreadable"
+            errors.append(_bad(f"{where}.geometry", "invalid_geometry", f"Poligon tidak valid: {why}.",
+                               f"Invalid polygon: {why}."))
+            continue
+        if isinstance(code, str) and isinstance(name, str) and isinstance(units, dict):
+            specs.append(AreaSpec(code=code, name=name.strip(), level=str(level), geometry=text,
+                                  units={str(k): str(v) for k, v in units.items()}))
+    if errors:
+        raise ProblemError("validation_failed", errors=errors)
+    return specs
+
+
+class AreaIndex:
+    """The parsed polygons of one tenant and a spatial index over them."""
+
+    def __init__(self, specs: list[AreaSpec]) -> None:
+        from shapely.geometry import shape
+        from shapely.strtree import STRtree
+
+        self.specs = specs
+        self._shapes = [shape(json.loads(spec.geometry)) for spec in specs]
+        self._tree = STRtree(self._shapes) if self._shapes else None
+
+    def locate(self, lat: float, lon: float) -> AreaSpec | None:
+        """The smallest area containing the point (GeoJSON order: lon, lat), or None."""
+        if self._tree is None:
+            return None
+        from shapely.geometry import Point
+
+        point = Point(lon, lat)
+        hits = [int(i) for i in self._tree.query(point, predicate="covered_by")]
+        if not hits:
+            return None
+        best = min(hits, key=lambda i: self._shapes[i].area)
+        return self.specs[best]
+
+    def as_feature_collection(self) -> dict[str, Any]:
+        return {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": json.loads(spec.geometry),
+             "properties": {"code": spec.code, "name": spec.name, "level": spec.level, "units": spec.units}}
+            for spec in self.specs]}

@@ -1,0 +1,80 @@
+"""SLA use cases: a tenant's policy (read, replace) and starting a report's stage clock."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from chalicelib import clock
+from chalicelib.domain.identity import Caller
+from chalicelib.domain.taxonomy import CATEGORIES
+from chalicelib.errors import ProblemError
+from chalicelib.services.tenants import require_tenant
+
+
+@lru_cache(maxsize=64)
+def _parsed(document: str) -> Any:
+    from chalicelib.domain import sla
+
+    return sla.parse_policy(json.loads(document), CATEGORIES.keys())
+
+
+def policy_of(tenant: Any) -> Any:
+    """The tenant's policy, or the national defaults when it set none (parsed once per document)."""
+    from chalicelib.domain import sla
+
+    if not tenant.sla_policy:
+        return sla.default_policy()
+    return _parsed(json.dumps(tenant.sla_policy.as_dict(), sort_keys=True))
+
+
+def apply_stage(report: Any, stage: str | None, now: datetime, tenant: Any) -> None:
+    """Start ``stage``'s clock on the report (a new ``stage_seq`` names its timer), or stop any clock."""
+    report.escalation_level = 0
+    report.breached = False
+    report.escalated_at = None
+    if stage is None:
+        report.stage = report.due_at = report.remind_at = report.stage_started_at = None
+        report.ladder = None
+        return
+    from chalicelib.domain import sla
+    from chalicelib.store.models import LadderStep
+
+    deadline = sla.deadline(policy_of(tenant), report.category, stage, now, tenant.timezone)
+    report.stage = stage
+    report.stage_seq = int(report.stage_seq or 0) + 1
+    report.stage_started_at = clock.iso(now)
+    report.due_at = clock.iso(deadline.due_at)
+    report.remind_at = clock.iso(deadline.remind_at) if deadline.remind_at else None
+    report.ladder = [LadderStep(level=level, audience=audience, at=clock.iso(at))
+                     for level, audience, at in deadline.ladder]
+
+
+def _require_desk(tenant_code: str, caller: Caller | None) -> Any:
+    tenant = require_tenant(tenant_code)
+    if caller is None:
+        raise ProblemError("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="aduan"'})
+    if not caller.is_staff_of(tenant.code) or not caller.roles & {"tenant_admin", "platform_admin"}:
+        raise ProblemError("forbidden")
+    return tenant
+
+
+def read_policy(tenant_code: str, caller: Caller | None) -> dict[str, Any]:
+    from chalicelib.domain import sla
+
+    tenant = _require_desk(tenant_code, caller)
+    return dict(sla.policy_to_json(policy_of(tenant)))
+
+
+def replace_policy(tenant_code: str, caller: Caller | None, document: Any) -> dict[str, Any]:
+    """Validate and store the whole policy; running clocks keep the deadline they started with."""
+    from chalicelib.domain import sla
+    from chalicelib.store.tenants import update_tenant
+
+    tenant = _require_desk(tenant_code, caller)
+    policy = sla.parse_policy(document, CATEGORIES.keys())
+    stored = sla.policy_to_json(policy)
+    update_tenant(tenant.code, sla_policy=stored)
+    return dict(stored)
