@@ -286,6 +286,48 @@ def test_an_assignment_reaches_the_assigned_officer_and_a_reminder_the_anonymous
     assert "27-11-2026 13:00 WITA" in reminder["body"]
 
 
+def _publish_last_event(report_id: str) -> None:
+    """What the reports stream publishes after a transition (events/report_changes.py), from the stored report."""
+    from chalicelib.adapters import lifecycle_topic
+    from chalicelib.store.reports import get
+
+    stored = get("kupang", report_id)
+    last = stored.last_event.as_dict()
+    lifecycle_topic.publish({
+        "type": "report.transitioned", "tenant": "kupang", "report_id": report_id, "event_id": last["id"],
+        "action": last.get("action"), "from": last.get("from"), "to": last.get("to"), "role": last.get("role"),
+        "agency": last.get("agency"), "assignee": last.get("assignee"), "note": last.get("note"),
+        "at": last.get("at")})
+
+
+def test_real_workflow_transitions_reach_the_right_inboxes(stack):
+    report = new_report(stack, user=None)
+    receipt = report["receipt"]
+    path = f"{REPORTS}/{report['id']}/transitions"
+
+    def act(body: dict[str, Any], **kwargs: Any) -> None:
+        response = stack.call("POST", path, body, **kwargs)
+        assert response.status_code == 200, response.json_body
+        _publish_last_event(report["id"])
+        stack.drain_notifications()
+
+    act({"action": "hold", "note": "Mohon kirim patokan lokasi"}, user="admin.kupang")
+    (asked,) = items(stack, receipt=receipt, lang="en")
+    assert asked["title"] == f"Report {report['tracking_code']} needs more information"
+    assert "patokan" not in json.dumps(asked)
+
+    act({"action": "answer", "note": "Depan gereja"}, headers={"X-Report-Receipt": receipt})
+    (answered,) = items(stack, "admin.kupang", lang="en")
+    assert answered["title"] == f"The reporter answered about report {report['tracking_code']}"
+    assert len(items(stack, receipt=receipt)) == 1  # not told of their own answer
+
+    act({"action": "verify"}, user="admin.kupang")
+    assert items(stack, receipt=receipt, lang="en")[0]["title"] == f"Report {report['tracking_code']} verified"
+    (dispatched,) = items(stack, "petugas.kupang.dlh", lang="en")
+    assert "DLH" in dispatched["body"]
+    assert items(stack, "petugas.kupang.pupr") == []
+
+
 def test_an_event_that_breaks_the_contract_is_dropped_not_retried(stack):
     report = new_report(stack)
     sns = boto3.client("sns")
