@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/aws_calls.py
 	$(BIN)/python bench/package_size.py
+	$(BIN)/python bench/lifecycle.py
 
 clean:
 	rm -rf $(VENV) build .local .pytest_cache .ruff_cache

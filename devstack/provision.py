@@ -128,7 +128,33 @@ def _report_stream() -> str:
 
 
 def _lifecycle(session: Any, stage: str, resources: Resources) -> None:
-    """The lifecycle SNS topic and the SLA state machine (filled in with the timers)."""
+    """The lifecycle SNS topic and the SLA state machine, from infra/statemachines/sla.asl.json.
+
+    An existing machine gets the current definition, so a running devstack picks up an edited file
+    on the next provisioning.
+    """
+    from devstack.statemachines import sla_definition_for
+
+    settings = get_settings()
+    topic_arn = session.client("sns").create_topic(Name=f"aduan-{stage}-lifecycle")["TopicArn"]
+    definition = sla_definition_for(reports_table=settings.reports_table,
+                                    report_events_table=settings.report_events_table,
+                                    lifecycle_topic_arn=topic_arn)
+    sfn = session.client("stepfunctions")
+    name = f"aduan-{stage}-sla"
+    existing = [m["stateMachineArn"] for page in sfn.get_paginator("list_state_machines").paginate()
+                for m in page["stateMachines"] if m["name"] == name]
+    if existing:
+        machine_arn = existing[0]
+        sfn.update_state_machine(stateMachineArn=machine_arn, definition=definition)
+    else:
+        account = topic_arn.split(":")[4]
+        # moto does not check the role; in the cloud it is SlaStateMachineRole in infra/resources.json.
+        machine_arn = sfn.create_state_machine(
+            name=name, type="STANDARD", definition=definition,
+            roleArn=f"arn:aws:iam::{account}:role/aduan-{stage}-sla")["stateMachineArn"]
+    resources.lifecycle_topic_arn = topic_arn
+    resources.sla_state_machine_arn = machine_arn
 
 
 def _queue_with_dlq(sqs: Any, name: str, visibility_seconds: int) -> tuple[str, str, str]:

@@ -8,7 +8,7 @@ from chalicelib.domain import routing as rules
 from chalicelib.domain.identity import Caller
 from chalicelib.domain.taxonomy import AGENCY_TYPES, CATEGORIES, Category
 from chalicelib.errors import FieldError, ProblemError
-from chalicelib.services.tenants import require_tenant
+from chalicelib.services.access import require_desk
 
 # (tenant, areas_version) -> parsed polygons: parsing GeoJSON on every report would be wasteful.
 _indexes: dict[tuple[str, int], rules.AreaIndex] = {}
@@ -39,17 +39,8 @@ def propose(tenant: Any, category: Category, lat: float, lon: float) -> rules.Ro
     return rules.route(category, overrides, units_of(tenant), area)
 
 
-def _require_desk(tenant_code: str, caller: Caller | None) -> Any:
-    tenant = require_tenant(tenant_code)
-    if caller is None:
-        raise ProblemError("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="aduan"'})
-    if not caller.is_staff_of(tenant.code) or not caller.roles & {"tenant_admin", "platform_admin"}:
-        raise ProblemError("forbidden")
-    return tenant
-
-
 def read_areas(tenant_code: str, caller: Caller | None) -> dict[str, Any]:
-    tenant = _require_desk(tenant_code, caller)
+    tenant = require_desk(tenant_code, caller)
     index = area_index(tenant)
     return index.as_feature_collection() if index else {"type": "FeatureCollection", "features": []}
 
@@ -58,7 +49,7 @@ def replace_areas(tenant_code: str, caller: Caller | None, document: Any) -> dic
     from chalicelib.store.areas import replace_areas as store_replace
     from chalicelib.store.tenants import bump_areas_version
 
-    tenant = _require_desk(tenant_code, caller)
+    tenant = require_desk(tenant_code, caller)
     specs = rules.parse_areas(document, rules.tenant_unit_codes(units_of(tenant)))
     store_replace(tenant.code, specs)
     bump_areas_version(tenant.code)
@@ -66,7 +57,7 @@ def replace_areas(tenant_code: str, caller: Caller | None, document: Any) -> dic
 
 
 def read_overrides(tenant_code: str, caller: Caller | None) -> dict[str, Any]:
-    tenant = _require_desk(tenant_code, caller)
+    tenant = require_desk(tenant_code, caller)
     overrides = tenant.routing.as_dict() if tenant.routing else {}
     return {"categories": {code: rules.agency_type_for(c, overrides) for code, c in CATEGORIES.items()},
             "overrides": overrides}
@@ -76,7 +67,7 @@ def replace_overrides(tenant_code: str, caller: Caller | None, document: Any) ->
     """``{"overrides": {category: agency type}}``; misconduct can never be re-pointed."""
     from chalicelib.store.tenants import update_tenant
 
-    tenant = _require_desk(tenant_code, caller)
+    tenant = require_desk(tenant_code, caller)
     overrides = document.get("overrides") if isinstance(document, dict) else None
     if not isinstance(overrides, dict) or set(document) - {"overrides"}:
         raise ProblemError("validation_failed", errors=[FieldError("overrides", "model_type", {

@@ -10,8 +10,7 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.domain.identity import Caller
 from chalicelib.domain.taxonomy import CATEGORIES
-from chalicelib.errors import ProblemError
-from chalicelib.services.tenants import require_tenant
+from chalicelib.services.access import require_desk
 
 
 @lru_cache(maxsize=64)
@@ -52,19 +51,10 @@ def apply_stage(report: Any, stage: str | None, now: datetime, tenant: Any) -> N
                      for level, audience, at in deadline.ladder]
 
 
-def _require_desk(tenant_code: str, caller: Caller | None) -> Any:
-    tenant = require_tenant(tenant_code)
-    if caller is None:
-        raise ProblemError("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="aduan"'})
-    if not caller.is_staff_of(tenant.code) or not caller.roles & {"tenant_admin", "platform_admin"}:
-        raise ProblemError("forbidden")
-    return tenant
-
-
 def read_policy(tenant_code: str, caller: Caller | None) -> dict[str, Any]:
     from chalicelib.domain import sla
 
-    tenant = _require_desk(tenant_code, caller)
+    tenant = require_desk(tenant_code, caller)
     return dict(sla.policy_to_json(policy_of(tenant)))
 
 
@@ -73,7 +63,7 @@ def replace_policy(tenant_code: str, caller: Caller | None, document: Any) -> di
     from chalicelib.domain import sla
     from chalicelib.store.tenants import update_tenant
 
-    tenant = _require_desk(tenant_code, caller)
+    tenant = require_desk(tenant_code, caller)
     policy = sla.parse_policy(document, CATEGORIES.keys())
     stored = sla.policy_to_json(policy)
     update_tenant(tenant.code, sla_policy=stored)

@@ -14,6 +14,7 @@ from chalicelib.domain.reports import view_for
 from chalicelib.domain.taxonomy import CATEGORIES
 from chalicelib.errors import FieldError, ProblemError
 from chalicelib.observability import count, logger
+from chalicelib.services.access import COORDINATOR_ROLES, require_roles, signed_in
 from chalicelib.services.reports import access_of, load
 from chalicelib.services.tenants import require_tenant
 
@@ -272,11 +273,7 @@ def desk_inbox(tenant_code: str, caller: Caller | None, status: str | None, limi
     """Reports waiting for the desk, the one due soonest first."""
     from chalicelib.store import reports as store
 
-    tenant = require_tenant(tenant_code)
-    if caller is None:
-        raise ProblemError("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="aduan"'})
-    if not caller.is_staff_of(tenant.code) or not caller.roles & {"tenant_admin", "platform_admin", "supervisor"}:
-        raise ProblemError("forbidden")
+    tenant = require_roles(tenant_code, caller, COORDINATOR_ROLES)
     status = status or "submitted"
     if status not in flow.AT_DESK:
         raise _bad_query("status", "unknown_status", "Status harus submitted atau on_hold.",
@@ -293,11 +290,10 @@ def unit_reports(tenant_code: str, agency: str, caller: Caller | None, status: s
     from chalicelib.store import reports as store
 
     tenant = require_tenant(tenant_code)
-    if caller is None:
-        raise ProblemError("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="aduan"'})
+    caller = signed_in(caller)
     if agency not in routing.tenant_unit_codes(units_of(tenant)):
         raise ProblemError("not_found")
-    coordinator = caller.roles & {"tenant_admin", "platform_admin", "supervisor"}
+    coordinator = caller.roles & COORDINATOR_ROLES
     own_unit = "officer" in caller.roles and caller.agency == agency
     if not caller.is_staff_of(tenant.code) or not (coordinator or own_unit):
         raise ProblemError("forbidden")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +15,11 @@ import requests
 from chalice.test import Client
 
 from tests.conftest import free_port
+from tests.integration.sla_clock import SlaClock, aws_behaviour, enable_execution, stop_running
 
 ROOT = Path(__file__).resolve().parents[2]
+# A timer stopped while it waits makes moto's ASL interpreter log its whole parse tree: pages per test.
+logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 
 
 @pytest.fixture(scope="session")
@@ -135,6 +139,8 @@ def stack(moto_endpoint: str) -> Iterator[Stack]:
     from devstack.seed import seed_tenants, seed_users
 
     requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
+    # Before provisioning: moto keeps state machines in a different backend when execution is on.
+    enable_execution(moto_endpoint)
     reset_settings()
     tenants.clear_cache()
     tokens.clear_cache()
@@ -144,8 +150,10 @@ def stack(moto_endpoint: str) -> Iterator[Stack]:
     reset_settings()
     seed_tenants()
     users = seed_users(resources.user_pool_id, os.environ["AWS_DEFAULT_REGION"])
-    with Client(app, stage_name="dev", project_dir=str(ROOT)) as client:
+    with aws_behaviour(), Client(app, stage_name="dev", project_dir=str(ROOT)) as client:
         yield Stack(moto_endpoint, resources, users, client)
+        # A timer still waiting would wake later and write into another test's data (reset keeps threads).
+        stop_running(resources.sla_state_machine_arn)
 
 
 def upload(slot: dict[str, Any], data: bytes, filename: str = "photo.jpg") -> int:
@@ -163,3 +171,15 @@ def report_body(**overrides: Any) -> dict[str, Any]:
                             "location": dict(KUPANG), "address": "Jl. Ahmad Yani, Oeba"}
     body.update(overrides)
     return body
+
+
+@pytest.fixture
+def sla_clock(stack: Stack) -> Iterator[SlaClock]:
+    """Timers wait until the test says so: ``sla_clock.release()`` or ``sla_clock.advance_to(moment)``."""
+    controlled = SlaClock()
+    controlled.install()
+    try:
+        yield controlled
+    finally:
+        stop_running(stack.resources.sla_state_machine_arn)
+        controlled.uninstall()

@@ -32,6 +32,23 @@ def _act(stack, report, user, **body):
     return response.json_body
 
 
+AFTER_PHOTO = "01JAFTERPHOTO0000000000000"
+
+
+def _resolve(stack, report):
+    """Resolve with a processed "after" photo (the upload path has its own tests in test_photos.py)."""
+    from chalicelib.store.models import PhotoAttribute
+    from chalicelib.store.reports import change
+
+    def add_ready_after_photo(current):
+        current.photos = [PhotoAttribute(id=AFTER_PHOTO, status="ready", content_type="image/jpeg", kind="after",
+                                         created_at=current.updated_at)]
+        return True
+
+    change("kupang", report["id"], add_ready_after_photo)
+    return _act(stack, report, "petugas.kupang.dlh", action="resolve", note="Selesai", photo_ids=[AFTER_PHOTO])
+
+
 def _stored(report_id: str) -> Any:
     from chalicelib.store.reports import get
 
@@ -135,22 +152,11 @@ def test_verifying_before_the_deadline_stops_the_timer_and_starts_the_next(stack
 
 
 def test_a_dispute_restarts_the_resolution_clock(stack, sla_clock):
-    from chalicelib.store.reports import change
-
     report = _submit(stack)
     _act(stack, report, "admin.kupang", action="verify")
     _act(stack, report, "petugas.kupang.dlh", action="start")
 
-    def add_ready_after_photo(current):
-        from chalicelib.store.models import PhotoAttribute
-
-        current.photos = [PhotoAttribute(id="01JAFTERPHOTO0000000000000", status="ready", content_type="image/jpeg",
-                                         kind="after", created_at=current.updated_at)]
-        return True
-
-    change("kupang", report["id"], add_ready_after_photo)
-    _act(stack, report, "petugas.kupang.dlh", action="resolve", note="Selesai",
-         photo_ids=["01JAFTERPHOTO0000000000000"])
+    _resolve(stack, report)
     stack.drain_stream()
     resolved = _stored(report["id"])
     auto_close = _arn(report["id"], "auto_close", int(resolved.stage_seq))
@@ -166,21 +172,10 @@ def test_a_dispute_restarts_the_resolution_clock(stack, sla_clock):
 
 
 def test_a_resolved_report_nobody_answers_closes_by_itself(stack, sla_clock):
-    from chalicelib.store.reports import change
-
     report = _submit(stack)
     _act(stack, report, "admin.kupang", action="verify")
 
-    def add_ready_after_photo(current):
-        from chalicelib.store.models import PhotoAttribute
-
-        current.photos = [PhotoAttribute(id="01JAFTERPHOTO0000000000000", status="ready", content_type="image/jpeg",
-                                         kind="after", created_at=current.updated_at)]
-        return True
-
-    change("kupang", report["id"], add_ready_after_photo)
-    _act(stack, report, "petugas.kupang.dlh", action="resolve", note="Selesai",
-         photo_ids=["01JAFTERPHOTO0000000000000"])
+    _resolve(stack, report)
     stack.drain_stream()
     sla_clock.release()
     _until(lambda: _stored(report["id"]).status == "closed")
@@ -202,18 +197,7 @@ def test_the_common_path_stays_within_twelve_state_transitions(stack, sla_clock,
     for user, body in (("admin.kupang", {"action": "verify"}), ("petugas.kupang.dlh", {"action": "acknowledge"})):
         _act(stack, report, user, **body)
         stack.drain_stream()
-    from chalicelib.store.reports import change
-
-    def add_ready_after_photo(current):
-        from chalicelib.store.models import PhotoAttribute
-
-        current.photos = [PhotoAttribute(id="01JAFTERPHOTO0000000000000", status="ready", content_type="image/jpeg",
-                                         kind="after", created_at=current.updated_at)]
-        return True
-
-    change("kupang", report["id"], add_ready_after_photo)
-    _act(stack, report, "petugas.kupang.dlh", action="resolve", note="Selesai",
-         photo_ids=["01JAFTERPHOTO0000000000000"])
+    _resolve(stack, report)
     stack.drain_stream()
     _act(stack, report, "warga.ani", action="confirm", rating=4)
     stack.drain_stream()

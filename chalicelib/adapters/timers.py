@@ -1,0 +1,143 @@
+"""SLA timers: one Step Functions execution per report stage (infra/statemachines/sla.asl.json).
+
+The execution name is derived from (tenant, report, stage, stage_seq), so starting the timer of a
+stage twice (a redelivered stream record) cannot create a second execution, and stopping it needs no
+stored execution ARN. The state machine itself re-reads the report at every wake and only acts while
+the same stage run is still open, so a stop that is lost or late is harmless too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib import clock
+from chalicelib.adapters.aws import client
+from chalicelib.config import get_settings
+
+AUTO_CLOSE = "auto_close"
+_NAME_MAX = 80  # Step Functions' limit on execution names
+_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_DIGEST_CHARS = 12
+
+
+def execution_name(tenant: str, report_id: str, stage: str, seq: int) -> str:
+    """``<tenant>-<report_id>-<stage>-<seq>``, e.g. ``kupang-01J...-verification-3``.
+
+    Only ``[A-Za-z0-9-_]`` and at most 80 characters. A name that would break either rule is cleaned,
+    cut and suffixed with a digest of the full name, so it stays deterministic and distinct.
+    """
+    raw = f"{tenant}-{report_id}-{stage}-{int(seq)}"
+    cleaned = _NAME_UNSAFE.sub("_", raw)
+    if cleaned == raw and len(raw) <= _NAME_MAX:
+        return raw
+    digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:_DIGEST_CHARS]
+    return f"{cleaned[:_NAME_MAX - _DIGEST_CHARS - 1]}-{digest}"
+
+
+def _utc_z(moment: str) -> str:
+    """Step Functions accepts only UTC timestamps written with ``Z``; convert one with an offset."""
+    if moment.endswith("Z"):
+        clock.parse_iso(moment)  # raises ValueError on garbage, before the execution would fail on it
+        return moment
+    parsed = clock.parse_iso(moment)
+    if parsed.tzinfo is None:
+        raise ValueError(f"timestamp without a time zone: {moment!r}")
+    return clock.iso(parsed)
+
+
+def _step(step: Any) -> Mapping[str, Any]:
+    return step.as_dict() if hasattr(step, "as_dict") else step  # a LadderStep straight from the model
+
+
+def wakes(stage: str, due_at: str, remind_at: str | None, ladder: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The ``wakes`` of an execution's input, in order; numbers are strings, as DynamoDB N values are.
+
+    ``auto_close``: an optional reminder to the reporter, then the closing itself at ``due_at``.
+    Any other stage: an optional reminder (to the desk during verification, else to the unit), then
+    one escalation per ladder step. A wake not strictly later than the one before it is dropped: the
+    state machine handles wakes one after another, so it could never be on time.
+    """
+    planned: list[dict[str, str]] = []
+    if stage == AUTO_CLOSE:
+        if remind_at:
+            planned.append({"kind": "remind", "at": remind_at, "level": "0", "audience": "reporter"})
+        planned.append({"kind": AUTO_CLOSE, "at": due_at, "level": "0", "audience": "reporter"})
+    else:
+        if remind_at:
+            audience = "desk" if stage == "verification" else "unit"
+            planned.append({"kind": "remind", "at": remind_at, "level": "0", "audience": audience})
+        for step in map(_step, ladder or []):
+            planned.append({"kind": "escalate", "at": str(step["at"]), "level": str(int(step["level"])),
+                            "audience": str(step["audience"])})
+
+    kept: list[dict[str, str]] = []
+    last = None
+    for wake in planned:
+        wake["at"] = _utc_z(wake["at"])
+        moment = clock.parse_iso(wake["at"])
+        if last is None or moment > last:
+            kept.append(wake)
+            last = moment
+    return kept
+
+
+def _machine_arn() -> str:
+    arn = get_settings().sla_state_machine_arn
+    if not arn:
+        raise RuntimeError("SLA_STATE_MACHINE_ARN is not set")
+    return arn
+
+
+def execution_arn(tenant: str, report_id: str, stage: str, seq: int) -> str:
+    machine = _machine_arn()
+    return f"{machine.replace(':stateMachine:', ':execution:', 1)}:{execution_name(tenant, report_id, stage, seq)}"
+
+
+def _error_code(err: Exception) -> str:
+    response = getattr(err, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def start(*, tenant: str, report_id: str, stage: str, seq: int, due_at: str, remind_at: str | None,
+          ladder: list[dict[str, Any]]) -> bool:
+    """Start the timer of one stage run; False if its execution already exists (started before)."""
+    from botocore.exceptions import ClientError
+
+    document = {
+        "tenant": tenant, "report_id": report_id, "stage": stage, "seq": str(int(seq)),
+        "wakes": wakes(stage, due_at, remind_at, ladder),
+        # Different on every call on purpose: for a RUNNING execution with the same name AND the same
+        # input, StartExecution answers with the existing one as if it had just started it. A fresh
+        # value makes every repeat an ExecutionAlreadyExists, so the result tells a start from a repeat
+        # (random rather than a time: tests freeze the clock).
+        "start_id": uuid.uuid4().hex,
+    }
+    try:
+        client("stepfunctions").start_execution(
+            stateMachineArn=_machine_arn(), name=execution_name(tenant, report_id, stage, seq),
+            input=json.dumps(document, separators=(",", ":")))
+    except ClientError as err:
+        if _error_code(err) == "ExecutionAlreadyExists":
+            return False
+        raise
+    return True
+
+
+def stop(*, tenant: str, report_id: str, stage: str, seq: int) -> bool:
+    """Stop the timer of one stage run; False if it never existed. Stopping a finished one is harmless."""
+    from botocore.exceptions import ClientError
+
+    try:
+        client("stepfunctions").stop_execution(
+            executionArn=execution_arn(tenant, report_id, stage, seq),
+            cause="The report left the stage before its deadlines.")
+    except ClientError as err:
+        if _error_code(err) == "ExecutionDoesNotExist":
+            return False
+        raise
+    return True

@@ -1,0 +1,297 @@
+"""SLA timers as product rules: the state machine really runs in moto, on a clock the test controls.
+
+Reports are written straight through the model (the API that moves them between stages is not part
+of this), timers are started and stopped through the adapter, and lifecycle events are read from an
+SQS queue subscribed to the topic, as the notifier will read them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+from ulid import ULID
+
+from chalicelib import clock
+from chalicelib.adapters import timers
+from chalicelib.store.models import LadderStep, ReportEventModel, ReportModel
+from tests.integration.sla_clock import states_entered, wait_for_execution
+
+TENANT = "kupang"
+AGENCY = "DLH"
+
+
+def later(days: float) -> str:
+    return clock.iso(clock.now() + timedelta(days=days))
+
+
+class Lifecycle:
+    """An SQS queue subscribed to the lifecycle topic with raw delivery: the events exactly as published."""
+
+    def __init__(self, topic_arn: str) -> None:
+        self.sqs = boto3.client("sqs")
+        self.url = self.sqs.create_queue(QueueName=f"test-lifecycle-{ULID()}")["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        boto3.client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn,
+                                      Attributes={"RawMessageDelivery": "true"})
+        self.received: list[dict[str, Any]] = []
+
+    def _drain(self) -> None:
+        while True:
+            messages = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10,
+                                                MessageAttributeNames=["All"]).get("Messages", [])
+            if not messages:
+                return
+            for message in messages:
+                event = json.loads(message["Body"])
+                assert message["MessageAttributes"]["type"] == {"DataType": "String", "StringValue": event["type"]}
+                self.received.append(event)
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+
+    def events(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """Wait until at least ``count`` events arrived; returns all of them, in publishing order."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._drain()
+            if len(self.received) >= count or time.monotonic() > deadline:
+                return list(self.received)
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def lifecycle(stack: Any) -> Lifecycle:
+    return Lifecycle(stack.resources.lifecycle_topic_arn)
+
+
+def new_report(*, stage: str = "verification", seq: int = 1, status: str = "submitted", listed: bool = True,
+               remind_in: float | None = 1, due_in: float = 2, ladder_in: tuple[float, ...] = (2, 6)) -> ReportModel:
+    """A report with a running stage clock, as the app stores it (queue keys included)."""
+    now = clock.iso(clock.now())
+    report = ReportModel(
+        TENANT, str(ULID()), tracking_code="KPG-TEST", category="garbage", agency=AGENCY,
+        description="Sampah menumpuk di depan pasar Oeba", lat=-10.1772, lon=123.607, privacy="public",
+        status=status, created_at=now, updated_at=now,
+        stage=stage, stage_seq=seq, stage_started_at=now, due_at=later(due_in),
+        remind_at=later(remind_in) if remind_in is not None else None,
+        ladder=[LadderStep(level=level, audience=audience, at=later(days))
+                for level, (audience, days) in enumerate(zip(("unit_head", "coordinator"), ladder_in, strict=False),
+                                                         start=1)],
+        unit=f"{TENANT}#{AGENCY}", unit_status=f"{TENANT}#{AGENCY}#{status}", due_key=f"{later(due_in)}#x",
+    )
+    if stage == "verification":
+        report.desk = f"{TENANT}#{status}"
+    if listed:
+        report.feed = TENANT
+        report.feed_category = f"{TENANT}#garbage"
+        report.feed_status = f"{TENANT}#{status}"
+        report.feed_category_status = f"{TENANT}#garbage#{status}"
+    report.save()
+    return report
+
+
+def start_timer(report: ReportModel) -> str:
+    ladder = [step.as_dict() for step in report.ladder or []]
+    assert timers.start(tenant=report.tenant, report_id=report.report_id, stage=report.stage, seq=report.stage_seq,
+                        due_at=report.due_at, remind_at=report.remind_at, ladder=ladder) is True
+    return timers.execution_arn(report.tenant, report.report_id, report.stage, report.stage_seq)
+
+
+def reloaded(report: ReportModel) -> ReportModel:
+    return ReportModel.get(report.tenant, report.report_id, consistent_read=True)
+
+
+def history_of(report: ReportModel) -> list[ReportEventModel]:
+    return list(ReportEventModel.query(f"{report.tenant}#{report.report_id}"))
+
+
+# -- escalation ------------------------------------------------------------------------------------
+
+
+def test_a_breach_escalates_the_report_and_tells_the_next_level(stack, sla_clock, lifecycle):
+    report = new_report(remind_in=None)
+    start_timer(report)
+
+    sla_clock.advance_to(report.ladder[0].at)  # the deadline passes; level 2 is days away
+    (event,) = lifecycle.events(1)
+
+    after = reloaded(report)
+    assert after.escalation_level == 1 and after.breached is True
+    assert after.version > report.version  # the timer's write is visible to optimistic locking
+    assert after.stage == "verification" and after.status == "submitted"  # escalation is not a transition
+    assert event == {"type": "report.escalated", "tenant": TENANT, "report_id": report.report_id,
+                     "stage": "verification", "seq": 1, "level": 1, "audience": "unit_head",
+                     "due_at": report.due_at, "at": after.escalated_at}
+    assert after.escalated_at.endswith("Z")
+    (entry,) = history_of(report)
+    assert entry.action == "escalate" and entry.role == "system" and entry.visibility == "public"
+    assert entry.event_id == f"{report.ladder[0].at}#escalate-verification-1-1"
+    assert entry.at == after.escalated_at
+    assert entry.details.as_dict() == {"stage": "verification", "level": 1, "audience": "unit_head"}
+
+
+def test_a_reminder_comes_first_and_each_later_level_escalates_again(stack, sla_clock, lifecycle):
+    report = new_report(remind_in=1, ladder_in=(2, 6))
+    arn = start_timer(report)
+
+    sla_clock.release()
+    wait_for_execution(arn, "SUCCEEDED")
+
+    events = lifecycle.events(3)
+    assert [(e["type"], e.get("level"), e["audience"]) for e in events] == [
+        ("report.reminder", None, "desk"), ("report.escalated", 1, "unit_head"), ("report.escalated", 2, "coordinator")]
+    assert events[0]["due_at"] == report.due_at
+    after = reloaded(report)
+    assert after.escalation_level == 2 and after.breached is True
+    assert after.version == report.version + 2  # one bump per escalation, none for the reminder
+    assert [e.details["level"] for e in history_of(report)] == [1, 2]
+
+
+def test_an_escalation_already_recorded_is_not_recorded_twice(stack, sla_clock, lifecycle):
+    # What a retried PutItem meets: its own entry. The timer takes it as done and still announces.
+    report = new_report(remind_in=None, ladder_in=(2,))
+    step = report.ladder[0]
+    ReportEventModel(f"{TENANT}#{report.report_id}", f"{step.at}#escalate-verification-1-1", tenant=TENANT,
+                     report_id=report.report_id, at=step.at, action="escalate", role="system").save()
+    arn = start_timer(report)
+
+    sla_clock.release()
+    wait_for_execution(arn, "SUCCEEDED")
+
+    assert len(history_of(report)) == 1
+    assert [e["type"] for e in lifecycle.events(1)] == ["report.escalated"]
+    assert reloaded(report).escalation_level == 1
+
+
+# -- a stage that ends before its deadline ---------------------------------------------------------
+
+
+def _move_on(report: ReportModel, how: str) -> None:
+    if how == "next stage run":
+        report.stage_seq = 2
+        report.save()
+    elif how == "next stage":
+        report.stage, report.stage_seq = "first_response", 2
+        report.save()
+    else:
+        report.delete()
+
+
+@pytest.mark.parametrize("how", ["next stage run", "next stage", "report deleted"])
+def test_a_stage_that_moved_on_is_neither_reminded_nor_escalated(stack, sla_clock, lifecycle, how):
+    report = new_report(remind_in=1)
+    arn = start_timer(report)
+    sla_clock.wait_until_waiting(arn)
+    _move_on(report, how)
+    before = reloaded(report) if how != "report deleted" else None
+
+    sla_clock.release()
+    wait_for_execution(arn, "SUCCEEDED")
+
+    assert "Escalate" not in states_entered(arn) and "AnnounceReminder" not in states_entered(arn)
+    if before is not None:
+        after = reloaded(report)
+        assert after.version == before.version and after.escalation_level == 0 and after.breached is False
+    assert history_of(report) == []
+    assert lifecycle.events(0, timeout=0.3) == []
+
+
+def test_stopping_the_timer_aborts_it_and_nothing_is_published(stack, sla_clock, lifecycle):
+    report = new_report(remind_in=1)
+    arn = start_timer(report)
+    sla_clock.wait_until_waiting(arn)
+
+    assert timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=1) is True
+    wait_for_execution(arn, "ABORTED")
+    sla_clock.release()
+
+    assert lifecycle.events(0, timeout=0.3) == []
+    assert reloaded(report).version == report.version
+    # Stopping again, or a timer that never ran, is not an error (a redelivered stream record).
+    assert timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=1) is True
+    assert timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=9) is False
+
+
+def test_a_timer_stopped_before_its_first_wake_costs_two_state_transitions(stack, sla_clock):
+    report = new_report(remind_in=1)
+    arn = start_timer(report)
+    sla_clock.wait_until_waiting(arn)
+
+    timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=1)
+    wait_for_execution(arn, "ABORTED")
+
+    entered = states_entered(arn)
+    assert len(entered) <= 2, entered
+
+
+def test_starting_the_same_stage_twice_runs_one_timer(stack, sla_clock):
+    report = new_report()
+    arn = start_timer(report)
+    again = {"tenant": TENANT, "report_id": report.report_id, "stage": "verification", "seq": 1,
+             "due_at": report.due_at, "remind_at": report.remind_at,
+             "ladder": [step.as_dict() for step in report.ladder]}
+
+    assert timers.start(**again) is False  # while it runs
+    timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=1)
+    wait_for_execution(arn, "ABORTED")
+    assert timers.start(**again) is False  # and after it ended: a stage run is timed once
+
+    executions = boto3.client("stepfunctions").list_executions(
+        stateMachineArn=stack.resources.sla_state_machine_arn)["executions"]
+    assert [e["executionArn"] for e in executions] == [arn]
+
+
+# -- auto-close ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_auto_close_closes_a_resolved_report_the_reporter_did_not_answer(stack, sla_clock, lifecycle, listed):
+    report = new_report(stage="auto_close", seq=4, status="resolved", listed=listed, remind_in=1, due_in=3,
+                        ladder_in=())
+    arn = start_timer(report)
+
+    sla_clock.release()
+    wait_for_execution(arn, "SUCCEEDED")
+
+    after = reloaded(report)
+    assert after.status == "closed" and after.closed_at.endswith("Z")
+    assert after.version == report.version + 1
+    assert after.unit_status == f"{TENANT}#{AGENCY}#closed"
+    assert after.due_key == f"~{after.closed_at}#{report.report_id}"  # sorts after every open report
+    assert (after.stage, after.due_at, after.remind_at, after.ladder, after.unit, after.desk) == (None,) * 6
+    if listed:
+        assert after.feed_status == f"{TENANT}#closed"
+        assert after.feed_category_status == f"{TENANT}#garbage#closed"
+    else:  # a report kept off the public lists must stay off them
+        assert (after.feed, after.feed_status, after.feed_category_status) == (None, None, None)
+
+    (entry,) = history_of(report)
+    assert (entry.action, entry.from_status, entry.to_status, entry.role, entry.visibility) == (
+        "auto_close", "resolved", "closed", "system", "public")
+    assert entry.event_id == f"{report.due_at}#auto_close-4" and entry.at == after.closed_at
+
+    reminder, closed = lifecycle.events(2)
+    assert (reminder["type"], reminder["audience"]) == ("report.reminder", "reporter")
+    assert closed == {"type": "report.auto_closed", "tenant": TENANT, "report_id": report.report_id,
+                      "stage": "auto_close", "seq": 4, "at": after.closed_at}
+
+
+@pytest.mark.parametrize("answer", ["closed", "in_progress"])  # confirmed, or disputed and reopened
+def test_auto_close_leaves_a_report_the_reporter_answered(stack, sla_clock, lifecycle, answer):
+    report = new_report(stage="auto_close", seq=4, status="resolved", remind_in=None, due_in=3, ladder_in=())
+    arn = start_timer(report)
+    sla_clock.wait_until_waiting(arn)
+    # The answer lands just before the deadline; its own timer stop has not arrived yet.
+    report.status = answer
+    report.save()
+
+    sla_clock.release()
+    wait_for_execution(arn, "SUCCEEDED")
+
+    after = reloaded(report)
+    assert after.status == answer and after.version == report.version and after.closed_at is None
+    assert history_of(report) == []
+    assert lifecycle.events(0, timeout=0.3) == []
