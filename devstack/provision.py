@@ -157,8 +157,52 @@ def _lifecycle(session: Any, stage: str, resources: Resources) -> None:
     resources.sla_state_machine_arn = machine_arn
 
 
+def _queue_with_dlq(sqs: Any, name: str, visibility_seconds: int) -> tuple[str, str, str]:
+    """A queue whose messages go to ``<name>-dlq`` after five receives: (url, arn, dlq url)."""
+    dlq_url = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName=name, Attributes={
+        "VisibilityTimeout": str(visibility_seconds),
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
+    })["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn, dlq_url
+
+
 def _notifications(session: Any, stage: str, resources: Resources) -> None:
-    """The notification and delivery queues subscribed to the lifecycle topic (filled in with the notifier)."""
+    """The notification and delivery queues, the first subscribed to the lifecycle topic; the email sender."""
+    sqs, sns = session.client("sqs"), session.client("sns")
+    if not resources.lifecycle_topic_arn:  # until _lifecycle creates it (create_topic is idempotent)
+        resources.lifecycle_topic_arn = sns.create_topic(Name=f"aduan-{stage}-lifecycle")["TopicArn"]
+    # Visibility six times a 60 s (notify) and 30 s (deliver) function timeout; five receives, then the DLQ.
+    url, arn, dlq_url = _queue_with_dlq(sqs, f"aduan-{stage}-notifications", 360)
+    resources.notification_queue_url, resources.notification_queue_arn = url, arn
+    resources.notification_dlq_url = dlq_url
+    url, arn, dlq_url = _queue_with_dlq(sqs, f"aduan-{stage}-deliveries", 180)
+    resources.delivery_queue_url, resources.delivery_queue_arn, resources.delivery_dlq_url = url, arn, dlq_url
+
+    # As in AWS: the topic may send to the queue only because the queue's policy says so.
+    topic, queue = resources.lifecycle_topic_arn, resources.notification_queue_arn
+    sqs.set_queue_attributes(QueueUrl=resources.notification_queue_url, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "LifecycleTopic", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                       "Action": "sqs:SendMessage", "Resource": queue,
+                       "Condition": {"ArnEquals": {"aws:SourceArn": topic}}}],
+    })})
+    subscribed = {s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]}
+    if queue not in subscribed:
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue, ReturnSubscriptionArn=True,
+                      Attributes={"RawMessageDelivery": "true"})
+
+    session.client("ses").verify_email_identity(EmailAddress=get_settings().email_sender)
+    _ttl(session.client("dynamodb"), get_settings().notifications_table, "expires")
+
+
+def _ttl(dynamodb: Any, table: str, attribute: str) -> None:
+    current = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    if current.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+        dynamodb.update_time_to_live(TableName=table,
+                                     TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute})
 
 
 def provision(stage: str = "dev") -> Resources:

@@ -21,6 +21,8 @@ report_events      Query(report_key=tenant#report_id) by event_id  a report's hi
                    TransactWrite(report + event)                   a transition and its history entry, together
 areas              Query(tenant)                                    a tenant's routing areas (GeoJSON + units)
 notifications      Query(mailbox=tenant#...) newest first           in-app inbox of a user, unit or role
+                   (mailbox = tenant#kind#id; a caller's inbox merges up to 4 mailboxes, paged by ``nid < cursor``)
+                   PutItem(attribute_not_exists)                   one message per event and mailbox, once
 tracking_codes     GetItem(tenant, code)                           find a report by its tracking code
 idempotency        Powertools' record per Idempotency-Key          retries of report creation
                    Put in the transition's transaction             retries of a transition (one marker per key)
@@ -280,16 +282,23 @@ class IdempotencyModel(Model):
 
 
 class NotificationModel(Model):
-    """An in-app inbox entry of a user, unit or role; expires by DynamoDB TTL."""
+    """One in-app message in one mailbox. Written once per event and mailbox; expires by TTL."""
 
     class Meta:
         table_name = _settings.notifications_table
         region = _settings.region
         billing_mode = "PAY_PER_REQUEST"
 
-    mailbox = UnicodeAttribute(hash_key=True)  # tenant#...: whose inbox
-    nid = UnicodeAttribute(range_key=True)  # the entry within its mailbox
-    expires = NumberAttribute(null=True)  # epoch seconds; the table's TTL attribute
+    mailbox = UnicodeAttribute(hash_key=True)  # "<tenant>#<kind>#<id>": user#sub, unit#DLH, role#tenant_admin...
+    nid = UnicodeAttribute(range_key=True)  # "<at>#<source event>": sorts by time, the same for a redelivery
+    expires = NumberAttribute(null=True)  # TTL, epoch seconds (180 days after the event)
+    tenant = UnicodeAttribute()
+    report_id = UnicodeAttribute()
+    tracking_code = UnicodeAttribute()
+    type = UnicodeAttribute()  # the lifecycle event type, e.g. report.escalated
+    title = MapAttribute()  # {"id": ..., "en": ...}: no personal data, ever
+    body = MapAttribute()  # {"id": ..., "en": ...}
+    at = UnicodeAttribute()  # when the event happened (UTC)
 
 
 ALL_MODELS: tuple[type[Model], ...] = (TenantModel, ReportModel, TrackingCodeModel, IdempotencyModel,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from chalicelib.config import get_settings
 from chalicelib.store.models import TenantModel
@@ -47,3 +48,12 @@ def update_tenant(code: str, **fields: object) -> None:
 def bump_areas_version(code: str) -> None:
     TenantModel(code).update(actions=[TenantModel.areas_version.add(1)], condition=TenantModel.code.exists())
     _cache.pop(code, None)
+
+
+def channels_of(code: str) -> list[dict[str, Any]]:
+    """The channels as stored, read fresh (a delivery must not use a channel removed a minute ago)."""
+    try:
+        tenant = TenantModel.get(code, attributes_to_get=["channels"])
+    except TenantModel.DoesNotExist:
+        return []
+    return [dict(c) for c in (tenant.channels or [])]

@@ -93,6 +93,41 @@ class Stack:
             handled += n
         return handled
 
+    def _drain(self, queue_url: str, queue_arn: str, handler: Any) -> int:
+        """Poll until the queue is empty. A failed message is made visible again at once (not after the
+        queue's visibility timeout), so its retries happen here, and after five receives it dead-letters."""
+        from devstack.pollers import poll_once
+
+        sqs = boto3.client("sqs")
+
+        def retry_now(event: dict[str, Any], context: Any) -> Any:
+            result = handler(event, context)
+            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+            for record in event["Records"]:
+                if record["messageId"] in failed:
+                    sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=record["receiptHandle"],
+                                                  VisibilityTimeout=0)
+            return result
+
+        handled = 0
+        while n := poll_once(queue_url, queue_arn, retry_now):
+            handled += n
+        return handled
+
+    def drain_notifications(self) -> int:
+        """Deliver queued lifecycle events to the notifier, as the event source mapping would."""
+        import app as lambda_app
+
+        return self._drain(self.resources.notification_queue_url, self.resources.notification_queue_arn,
+                           lambda_app.notify)
+
+    def drain_deliveries(self) -> int:
+        """Deliver queued outbound messages to the deliverer, as the event source mapping would."""
+        import app as lambda_app
+
+        return self._drain(self.resources.delivery_queue_url, self.resources.delivery_queue_arn,
+                           lambda_app.deliver)
+
 
 @pytest.fixture
 def stack(moto_endpoint: str) -> Iterator[Stack]:
