@@ -151,9 +151,8 @@ def test_anonymous_reporter_uses_the_receipt(stack: dict[str, Any], api: Api) ->
     wrong = api.call("GET", report_path, receipt=receipt[:-2] + ("AA" if not receipt.endswith("AA") else "BB"))
     assert wrong.json()["view"] == "public"
 
-    # Without the receipt nobody may add a photo, and the report is "not found" to them.
-    assert_problem(api.call("POST", f"{report_path}/photos", {"content_type": "image/jpeg"}), 404,
-                   "report_not_found")
+    # Without the receipt nobody may add a photo: the report is public, so it is a refusal, not a 404.
+    assert_problem(api.call("POST", f"{report_path}/photos", {"content_type": "image/jpeg"}), 403, "forbidden")
 
     slot = _photo_slot(api, created["id"], receipt=receipt)
     upload(slot, jpeg_with_gps((640, 480)))
