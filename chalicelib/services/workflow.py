@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import clock
 from chalicelib.domain import workflow as flow
-from chalicelib.domain.commands import Transition, parse
 from chalicelib.domain.identity import Caller
 from chalicelib.domain.reports import view_for
 from chalicelib.domain.taxonomy import CATEGORIES
@@ -17,6 +16,9 @@ from chalicelib.observability import count, logger
 from chalicelib.services.access import COORDINATOR_ROLES, require_roles, signed_in
 from chalicelib.services.reports import access_of, load
 from chalicelib.services.tenants import require_tenant
+
+if TYPE_CHECKING:
+    from chalicelib.domain.commands import Transition
 
 _MAX_ATTEMPTS = 5
 _ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
@@ -165,6 +167,7 @@ def transition(tenant_code: str, ref: str, body: Any, caller: Caller | None, rec
     With an Idempotency-Key, a retry (a lost response on a flaky connection) returns the report instead
     of acting twice: the key is claimed in the same transaction as the change.
     """
+    from chalicelib.domain.commands import Transition, parse  # pydantic: only when a transition comes in
     from chalicelib.store import reports as store
 
     command = parse(Transition, body)
