@@ -1,0 +1,139 @@
+"""Least privilege that still works: every AWS call the API makes is allowed by its role in infra/.
+
+moto does not check IAM, so a missing permission would only show in the cloud, as a 500. This test
+drives the product's paths through the API, records every AWS call at botocore (PynamoDB's included),
+and checks each one against the API function's role in ``infra/resources.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import botocore.client
+
+from tests.images import jpeg_with_gps
+from tests.integration.conftest import report_body, upload
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORTS = "/v1/tenants/kupang/reports"
+# DynamoDB's transaction and batch calls are authorised per item, by the item's own action.
+_TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+                     "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
+
+
+def _table_logical_ids(template: dict[str, Any]) -> dict[str, str]:
+    """Table name suffix (``tenants``) -> the template's logical id (``TenantsTable``)."""
+    found = {}
+    for logical, resource in template["Resources"].items():
+        if resource.get("Type") == "AWS::DynamoDB::Table":
+            name = resource["Properties"]["TableName"]["Fn::Sub"]
+            found[name.split("}-", 1)[1]] = logical
+    return found
+
+
+def _allowed(template: dict[str, Any], role: str) -> set[tuple[str, str]]:
+    """(action, resource) pairs the role allows; resources as ``Logical`` or ``Logical/index``."""
+    pairs = set()
+    for policy in template["Resources"][role]["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            if statement.get("Effect", "Allow") != "Allow":
+                continue
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for resource in resources:
+                if isinstance(resource, dict) and "Fn::GetAtt" in resource:
+                    target = resource["Fn::GetAtt"][0]
+                elif isinstance(resource, dict) and "Fn::Sub" in resource:
+                    text = resource["Fn::Sub"] if isinstance(resource["Fn::Sub"], str) else resource["Fn::Sub"][0]
+                    match = re.match(r"^\$\{(\w+)\.Arn\}(/index/\*)?$", text)
+                    target = f"{match.group(1)}{'/index' if match.group(2) else ''}" if match else text
+                else:
+                    target = str(resource)
+                pairs.update((action, target) for action in actions)
+    return pairs
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []  # (IAM action, table or table/index)
+
+    def record(self, client: Any, operation: str, params: dict[str, Any]) -> None:
+        service = client.meta.service_model.endpoint_prefix
+        if service != "dynamodb":
+            self.calls.append((f"{service}:{operation}", "*"))
+            return
+        if operation == "TransactWriteItems" or operation == "TransactGetItems":
+            for item in params.get("TransactItems", []):
+                (kind, body), = item.items()
+                self.calls.append((f"dynamodb:{_TRANSACT_ACTIONS[kind]}", body["TableName"]))
+        elif operation == "BatchWriteItem":
+            for table in params.get("RequestItems", {}):
+                self.calls.append(("dynamodb:BatchWriteItem", table))
+        else:
+            table = params.get("TableName", "?")
+            if params.get("IndexName"):
+                table = f"{table}/index"
+            self.calls.append((f"dynamodb:{operation}", table))
+
+
+def test_every_aws_call_of_the_api_is_allowed_by_its_role(stack, monkeypatch):
+    template = json.loads((ROOT / "infra" / "resources.json").read_text(encoding="utf-8"))
+    tables = _table_logical_ids(template)
+    allowed = _allowed(template, "ApiHandlerRole")
+    recorder = Recorder()
+    real = botocore.client.BaseClient._make_api_call
+
+    def spy(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        recorder.record(self, operation, params)
+        return real(self, operation, params)
+
+    # Everything before this line (provisioning, seeding) is the test's own doing, not the API's.
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
+    # The requests below sign in through Cognito first; those calls are the client's, not the API's.
+    for user in ("warga.ani", "admin.kupang", "petugas.kupang.dlh", "supervisor.kupang"):
+        stack.token(user)
+    recorder.calls.clear()
+
+    created = stack.call("POST", REPORTS, report_body(), user="warga.ani").json_body
+    anonymous = stack.call("POST", REPORTS, report_body(), headers={"Idempotency-Key": "iam-1"}).json_body
+    path = f"{REPORTS}/{created['id']}"
+    for user, body in (("admin.kupang", {"action": "verify"}),
+                       ("petugas.kupang.dlh", {"action": "acknowledge", "note": "Dijadwalkan"})):
+        assert stack.call("POST", f"{path}/transitions", body, user=user,
+                          headers={"Idempotency-Key": f"iam-{body['action']}"}).status_code == 200
+    slot = stack.call("POST", f"{path}/photos", {"content_type": "image/jpeg"}, user="petugas.kupang.dlh")
+    assert slot.status_code == 201
+    upload(slot.json_body, jpeg_with_gps())
+    for user, route in (("warga.ani", path), ("warga.ani", f"{path}/history"), (None, REPORTS),
+                        ("warga.ani", "/v1/tenants/kupang/me/reports"), ("admin.kupang", "/v1/tenants/kupang/inbox"),
+                        ("petugas.kupang.dlh", "/v1/tenants/kupang/agencies/DLH/reports?overdue=false"),
+                        ("admin.kupang", "/v1/tenants/kupang/sla-policy"), ("admin.kupang", "/v1/tenants/kupang/areas"),
+                        ("admin.kupang", "/v1/tenants/kupang/me/notifications"),
+                        ("admin.kupang", "/v1/tenants/kupang/notification-channels"),
+                        (None, f"{REPORTS}/{anonymous['tracking_code']}")):
+        assert stack.call("GET", route, user=user).status_code == 200, route
+    policy = stack.call("GET", "/v1/tenants/kupang/sla-policy", user="admin.kupang").json_body
+    alak = {"type": "Polygon", "coordinates": [[[123.55, -10.2], [123.59, -10.2], [123.59, -10.15], [123.55, -10.2]]]}
+    for route, body in (("sla-policy", policy),
+                        ("routing", {"overrides": {"street_light": "PUPR"}}),
+                        ("areas", {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": alak,
+                                   "properties": {"code": "alak", "name": "Alak", "units": {"DLH": "UPT-DLH-ALAK"}}}]}),
+                        ("notification-channels", {"channels": [{"id": "desk-mail", "type": "email",
+                                                                 "to": ["pengaduan@kupang.example"],
+                                                                 "audiences": ["desk"]}]})):
+        response = stack.call("PUT", f"/v1/tenants/kupang/{route}", body, user="admin.kupang")
+        assert response.status_code == 200, (route, response.json_body)
+    stack.call("POST", REPORTS, report_body(location={"lat": -10.17, "lon": 123.57}), user="warga.ani")
+
+    assert recorder.calls, "nothing was recorded: the spy is not on the API's path"
+    missing = set()
+    for action, table in recorder.calls:
+        base, _, index = table.partition("/")
+        suffix = re.sub(r"^aduan-[a-z]+-", "", base)
+        resource = tables.get(suffix, table) + ("/index" if index else "")
+        if (action, resource) not in allowed:
+            missing.add((action, resource))
+    assert not missing, f"the API's role lacks: {sorted(missing)}"
