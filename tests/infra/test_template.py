@@ -304,7 +304,7 @@ def test_api_handler_gets_only_the_data_calls_it_makes(packaged):
     assert {a.split(":")[0] for a in allowed} == {"dynamodb", "s3", "logs"}
     assert set(allowed) - {"logs:CreateLogStream", "logs:PutLogEvents"} <= {
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
-        "dynamodb:ConditionCheckItem", "s3:PutObject", "s3:GetObject"}
+        "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem", "s3:PutObject", "s3:GetObject"}
     for action, on in allowed.items():
         for resource in on:
             name = target(resource) or re.match(r"\$\{(\w+)", resource["Fn::Sub"]).group(1)
@@ -607,7 +607,9 @@ def test_notifier_reads_reports_and_tenants_writes_inboxes_and_queues_deliveries
     assert targets(granted(role)) == {
         **{action: [target(event["Queue"])] for action in QUEUE_CONSUMER},
         **{action: ["NotifyLogGroup"] for action in LOGS},
-        "dynamodb:GetItem": sorted([table_id_for_model(template, ReportModel),
+        # The inbox is read too: whether an event's outbound deliveries were already queued.
+        "dynamodb:GetItem": sorted([table_id_for_model(template, NotificationModel),
+                                    table_id_for_model(template, ReportModel),
                                     table_id_for_model(template, TenantModel)]),
         "dynamodb:PutItem": [table_id_for_model(template, NotificationModel)],
         "dynamodb:Query": [table_id_for_model(template, NotificationModel)],
@@ -621,7 +623,11 @@ def test_deliverer_only_consumes_its_queue_and_sends_email_as_our_identity(packa
     assert target(event["Queue"]) == told(template, function, "DELIVERY_QUEUE_URL")
     _, role = role_of(template, function)
     allowed = granted(role)
-    assert set(allowed) == LOGS | QUEUE_CONSUMER | {"ses:SendEmail", "ses:SendRawEmail"}
+    # It reads the tenant's channels fresh (a URL or secret may have changed since the event was queued).
+    assert set(allowed) == LOGS | QUEUE_CONSUMER | {"ses:SendEmail", "ses:SendRawEmail", "dynamodb:GetItem"}
+    from chalicelib.store.models import TenantModel
+
+    assert [target(r) for r in allowed["dynamodb:GetItem"]] == [table_id_for_model(template, TenantModel)]
     for action in QUEUE_CONSUMER:
         assert [target(r) for r in allowed[action]] == [target(event["Queue"])]
     identity = {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailIdentity}"}

@@ -22,6 +22,9 @@ REPORTS = "/v1/tenants/kupang/reports"
 # DynamoDB's transaction and batch calls are authorised per item, by the item's own action.
 _TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                      "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
+# API operations whose IAM action has another name.
+_IAM_ACTION = {"s3:HeadObject": "s3:GetObject", "sqs:SendMessageBatch": "sqs:SendMessage",
+               "sqs:DeleteMessageBatch": "sqs:DeleteMessage"}
 
 
 def _table_logical_ids(template: dict[str, Any]) -> dict[str, str]:
@@ -61,9 +64,10 @@ class Recorder:
         self.calls: list[tuple[str, str]] = []  # (IAM action, table or table/index)
 
     def record(self, client: Any, operation: str, params: dict[str, Any]) -> None:
-        service = client.meta.service_model.endpoint_prefix
+        service = client.meta.service_model.signing_name  # IAM's prefix: "ses", not the "email" endpoint
         if service != "dynamodb":
-            self.calls.append((f"{service}:{operation}", "*"))
+            action = f"{service}:{operation}"
+            self.calls.append((_IAM_ACTION.get(action, action), "*"))
             return
         if operation == "TransactWriteItems" or operation == "TransactGetItems":
             for item in params.get("TransactItems", []):
@@ -137,3 +141,57 @@ def test_every_aws_call_of_the_api_is_allowed_by_its_role(stack, monkeypatch):
         if (action, resource) not in allowed:
             missing.add((action, resource))
     assert not missing, f"the API's role lacks: {sorted(missing)}"
+
+
+# What Lambda's event source mapping calls to feed a handler (tests' drains stand in for it).
+_EVENT_SOURCE_MAPPING = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+                         "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "dynamodb:DescribeStream", "dynamodb:GetRecords",
+                         "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
+
+
+def _allowed_actions(template: dict[str, Any], role: str) -> set[str]:
+    return {action for action, _ in _allowed(template, role)}
+
+
+def test_every_aws_call_of_the_event_handlers_is_allowed_by_their_roles(stack, sla_clock, monkeypatch):
+    """Stream (timers, events), notifier, deliverer and photo processor, each against its own role.
+
+    Calls made by the event source mapping stand-ins themselves (receiving and deleting messages,
+    reading the stream) are Lambda's, not the handler's, and are left out.
+    """
+    template = json.loads((ROOT / "infra" / "resources.json").read_text(encoding="utf-8"))
+    tables = _table_logical_ids(template)
+    recorder = Recorder()
+    real = botocore.client.BaseClient._make_api_call
+
+    def spy(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        recorder.record(self, operation, params)
+        return real(self, operation, params)
+
+    stack.call("PUT", "/v1/tenants/kupang/notification-channels", {"channels": [
+        {"id": "desk-mail", "type": "email", "to": ["pengaduan@kupang.example"], "audiences": ["desk", "reporter"]}]},
+        user="admin.kupang")
+    report = stack.call("POST", REPORTS, report_body(), user="warga.ani").json_body
+    slot = stack.call("POST", f"{REPORTS}/{report['id']}/photos", {"content_type": "image/jpeg"},
+                      user="warga.ani").json_body
+    upload(slot, jpeg_with_gps())
+    stack.call("POST", f"{REPORTS}/{report['id']}/transitions", {"action": "verify"}, user="admin.kupang")
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
+    missing: set[tuple[str, str, str]] = set()
+    for role, drain in (("OnReportChangeRole", stack.drain_stream), ("NotifyRole", stack.drain_notifications),
+                        ("DeliverRole", stack.drain_deliveries), ("ProcessPhotoUploadsRole", stack.drain_uploads)):
+        recorder.calls.clear()
+        assert drain(), role
+        allowed, actions = _allowed(template, role), _allowed_actions(template, role)
+        for action, table in recorder.calls:
+            if action in _EVENT_SOURCE_MAPPING:
+                continue
+            if action.startswith("dynamodb:"):
+                base, _, index = table.partition("/")
+                resource = tables.get(re.sub(r"^aduan-[a-z]+-", "", base), table) + ("/index" if index else "")
+                if (action, resource) not in allowed:
+                    missing.add((role, action, resource))
+            elif action not in actions:
+                missing.add((role, action, "*"))
+    assert not missing, f"roles lack: {sorted(missing)}"
