@@ -146,11 +146,3 @@ def stage_changes(old_status: str, new_status: str, action: str) -> bool:
     """True when a new SLA clock starts (or the running one stops) with this transition."""
     return STAGE_OF[old_status] != STAGE_OF[new_status] or action in RESTARTS_STAGE
 
-
-def queue_of(status: str, dispatched: bool) -> str:
-    """Which staff list a report sits in: the desk's, a unit's, or none (finished)."""
-    if status in AT_DESK:
-        return "desk"
-    if status in OPEN_AT_UNIT:
-        return "unit"
-    return "unit_done" if dispatched else "none"
