@@ -28,6 +28,10 @@ def area_index(tenant: Any) -> rules.AreaIndex | None:
     return _indexes[key]
 
 
+def clear_cache() -> None:
+    _indexes.clear()
+
+
 def units_of(tenant: Any) -> dict[str, Any]:
     return tenant.agencies.as_dict() if tenant.agencies else {}
 

@@ -22,9 +22,33 @@ ROOT = Path(__file__).resolve().parents[2]
 logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 
 
+def _serialise_dynamodb_writes() -> None:
+    """DynamoDB applies conditional writes on an item one at a time; moto's threaded server does not.
+
+    Without this, two concurrent requests can both pass the same version check in moto, which real
+    DynamoDB never allows, and the tests of races (five photos at most, one of two officers wins)
+    would pass or fail by chance. One lock around moto's write operations plays DynamoDB's part.
+    """
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def serialised(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return __original(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, serialised)
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
+
+    _serialise_dynamodb_writes()
 
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -134,6 +158,7 @@ def stack(moto_endpoint: str) -> Iterator[Stack]:
     from app import app
     from chalicelib.adapters import tokens
     from chalicelib.config import reset_settings
+    from chalicelib.services import routing
     from chalicelib.store import tenants
     from devstack.provision import provision
     from devstack.seed import seed_tenants, seed_users
@@ -143,6 +168,7 @@ def stack(moto_endpoint: str) -> Iterator[Stack]:
     enable_execution(moto_endpoint)
     reset_settings()
     tenants.clear_cache()
+    routing.clear_cache()  # parsed areas are cached per areas_version, which starts over with every reset
     tokens.clear_cache()
     resources = provision()
     os.environ.update(resources.environment())

@@ -152,19 +152,16 @@ def test_a_stale_if_match_is_a_412(stack):
 def test_two_officers_acting_at_once_exactly_one_wins(stack, monkeypatch):
     """Both read the same version before either writes; the version condition lets one write through.
 
-    DynamoDB serialises conditional writes on an item; moto's server does not (two threads can both pass
-    the check), so the lock below plays DynamoDB's part. The reads are really concurrent: neither thread
-    writes before both have loaded the report.
+    Neither thread writes before both have loaded the report (conftest makes moto apply conditional
+    writes one at a time, as DynamoDB does).
     """
     from chalicelib.domain.identity import Caller
     from chalicelib.errors import ProblemError
     from chalicelib.services import workflow
-    from chalicelib.store import reports as store
 
     report = _dispatched(stack)
     both_loaded = threading.Barrier(2)
-    one_write_at_a_time = threading.Lock()
-    real_load, real_save = workflow.load, store.save_with_event
+    real_load = workflow.load
     first_load: set[int] = set()
 
     def load(*args, **kwargs):
@@ -174,12 +171,7 @@ def test_two_officers_acting_at_once_exactly_one_wins(stack, monkeypatch):
             both_loaded.wait(timeout=10)
         return loaded
 
-    def save(*args, **kwargs):
-        with one_write_at_a_time:
-            return real_save(*args, **kwargs)
-
     monkeypatch.setattr(workflow, "load", load)
-    monkeypatch.setattr(store, "save_with_event", save)
     officer = Caller(sub="a", roles=frozenset({"officer"}), tenant="kupang", agency="DLH")
     colleague = Caller(sub="b", roles=frozenset({"officer"}), tenant="kupang", agency="DLH")
     outcomes: list[str] = []
