@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,11 +100,15 @@ class Stack:
         if self._stream is None:
             self._stream = StreamPoller(self.resources.report_stream_arn, lambda_app.on_report_change)
         handled = 0
-        for _ in range(50):
+        for attempt in range(50):
             n = self._stream.poll_once()
             handled += n
             if n == 0 and not self._stream.has_pending():
                 break
+            if self._stream.has_pending():
+                # A record handed back (moto refuses to stop an execution whose thread has not started
+                # yet): give it a moment, as Lambda's retry would, instead of spending all retries at once.
+                time.sleep(min(0.5, 0.05 * (attempt + 1)))
         return handled
 
     def drain_uploads(self) -> int:
