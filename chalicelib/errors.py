@@ -186,3 +186,13 @@ class ProblemError(Exception):
             body["errors"] = [e.render(lang) for e in self.errors]
         body.update(self.extra)
         return body
+
+
+def query_error(field: str, code: str, id_text: str, en_text: str) -> ProblemError:
+    """400 for one bad query parameter, with its field error in both languages."""
+    return ProblemError("invalid_query", errors=[FieldError(field, code, {"id": id_text, "en": en_text})])
+
+
+def unauthenticated() -> ProblemError:
+    """401 asking for a bearer token (RFC 6750)."""
+    return ProblemError("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="aduan"'})

@@ -12,7 +12,7 @@ from chalice.app import Request
 
 from chalicelib.config import get_settings
 from chalicelib.domain.identity import Caller
-from chalicelib.errors import ProblemError
+from chalicelib.errors import ProblemError, unauthenticated
 from chalicelib.observability import logger
 
 CORS = CORSConfig(
@@ -118,7 +118,7 @@ class Api:
 
         caller = caller_from_header(self.header("authorization"))
         if caller is None and required:
-            raise ProblemError("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="aduan"'})
+            raise unauthenticated()
         return caller
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
-from chalicelib.errors import ProblemError
+from chalicelib.errors import unauthenticated
 from chalicelib.services import notifications, reports
 
 api = Api("notifications")
@@ -17,7 +17,7 @@ def my_notifications(tenant: str) -> Response:
     caller = api.caller()
     receipt = api.header("x-report-receipt")
     if caller is None and receipt is None:
-        raise ProblemError("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="aduan"'})
+        raise unauthenticated()
     limit = reports.page_size(api.query("limit"))
     items, cursor = notifications.inbox(tenant, caller, receipt, limit, api.query("cursor"))
     lang = language(api.request.headers)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
-from chalicelib.domain.workflow import actor_role
-from chalicelib.services import reports, tenants
+from chalicelib.services import reports, tenants, workflow
 from chalicelib.services.views import etag, report_view
 
 api = Api("public")
@@ -33,7 +32,7 @@ def get_report(tenant: str, report_id: str) -> Response:
     receipt = api.header("x-report-receipt")
     report, which = reports.view(tenant, report_id, caller, receipt)
     lang = language(api.request.headers)
-    role = actor_role(reports.access_of(report), caller, receipt)
+    role = workflow.role_of(report, caller, receipt)
     return json_response(report_view(report, which, lang, role), headers={"ETag": etag(report)})
 
 

@@ -32,7 +32,8 @@ def inbox(tenant: str) -> Response:
     caller = api.caller(required=True)
     items, cursor = workflow.desk_inbox(tenant, caller, api.query("status"), limit, api.query("cursor"))
     lang = language(api.request.headers)
-    return json_response({"items": [report_view(r, "full", lang, "desk") for r in items], "next_cursor": cursor})
+    return json_response({"items": [report_view(r, "full", lang, workflow.role_of(r, caller)) for r in items],
+                          "next_cursor": cursor})
 
 
 @api.route("/v1/tenants/{tenant}/agencies/{agency}/reports")
@@ -42,6 +43,5 @@ def unit_reports(tenant: str, agency: str) -> Response:
     items, cursor = workflow.unit_reports(tenant, agency, caller, api.query("status"), api.query("overdue"), limit,
                                           api.query("cursor"))
     lang = language(api.request.headers)
-    role = "desk" if caller and caller.roles & {"tenant_admin", "platform_admin"} else (
-        "supervisor" if caller and "supervisor" in caller.roles else "officer")
-    return json_response({"items": [report_view(r, "full", lang, role) for r in items], "next_cursor": cursor})
+    return json_response({"items": [report_view(r, "full", lang, workflow.role_of(r, caller)) for r in items],
+                          "next_cursor": cursor})

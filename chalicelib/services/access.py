@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.identity import Caller
-from chalicelib.errors import ProblemError
+from chalicelib.errors import ProblemError, unauthenticated
 from chalicelib.services.tenants import require_tenant
 
 DESK_ROLES = frozenset({"tenant_admin", "platform_admin"})
@@ -14,7 +14,7 @@ COORDINATOR_ROLES = DESK_ROLES | {"supervisor"}
 
 def signed_in(caller: Caller | None) -> Caller:
     if caller is None:
-        raise ProblemError("unauthenticated", headers={"WWW-Authenticate": 'Bearer realm="aduan"'})
+        raise unauthenticated()
     return caller
 
 

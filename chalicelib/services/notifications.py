@@ -13,19 +13,18 @@ with the same ``id`` (``X-Aduan-Delivery``) for the receiver to drop it by.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib.adapters import delivery_queue
 from chalicelib.domain import notifications as rules
 from chalicelib.domain.identity import Caller
 from chalicelib.domain.reports import hash_receipt
-from chalicelib.errors import ProblemError
 from chalicelib.observability import count, logger
+from chalicelib.services import cursors
+from chalicelib.services.access import require_desk
 
-_SQS_BATCH = 10
 _DELIVERY_TEXT = ("id", "channel", "tenant", "type", "report_id", "tracking_code", "at")
 
 
@@ -69,22 +68,6 @@ def outbound(event: dict[str, Any], facts: rules.ReportFacts, mailboxes: list[st
     return deliveries
 
 
-def _enqueue(deliveries: list[dict[str, Any]]) -> None:
-    from chalicelib.adapters.aws import client
-    from chalicelib.config import get_settings
-
-    queue_url = get_settings().delivery_queue_url
-    if not queue_url:
-        raise RuntimeError("DELIVERY_QUEUE_URL is not set")  # retried, then dead-lettered: visible, not silent
-    sqs = client("sqs")
-    for start in range(0, len(deliveries), _SQS_BATCH):
-        chunk = deliveries[start:start + _SQS_BATCH]
-        result = sqs.send_message_batch(QueueUrl=queue_url, Entries=[
-            {"Id": str(i), "MessageBody": json.dumps(d, ensure_ascii=False)} for i, d in enumerate(chunk)])
-        if result.get("Failed"):
-            raise RuntimeError(f"{len(result['Failed'])} deliveries not enqueued")
-
-
 def handle_event(raw: Any) -> dict[str, int]:
     """Handle one lifecycle event. MalformedEvent and Dropped mean "drop it"; anything else is retried."""
     from chalicelib.store import notifications as inbox_store
@@ -113,7 +96,7 @@ def handle_event(raw: Any) -> dict[str, int]:
     if deliveries and inbox_store.exists(tenant.code, rules.OUTBOX, nid):
         deliveries = []  # a redelivered event: its deliveries were enqueued the first time
     if deliveries:
-        _enqueue(deliveries)
+        delivery_queue.enqueue(deliveries)
         # Recorded only after enqueueing: a crash in between sends twice (same delivery id) rather than never.
         inbox_store.put(tenant.code, rules.OUTBOX, nid, report_id=facts.report_id, tracking_code=facts.tracking_code,
                         kind=event["type"], message=message, at=event["at"], expires=expires)
@@ -184,22 +167,11 @@ def deliver(delivery: Any) -> str:
 
 
 def encode_cursor(nid: str | None) -> str | None:
-    if nid is None:
-        return None
-    return base64.urlsafe_b64encode(json.dumps({"before": nid}).encode()).decode().rstrip("=")
+    return cursors.encode("before", nid)
 
 
 def decode_cursor(cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        before = data["before"]
-    except (ValueError, KeyError, TypeError):
-        raise ProblemError("invalid_cursor") from None
-    if not isinstance(before, str) or not rules.valid_notification_id(before):
-        raise ProblemError("invalid_cursor")
-    return before
+    return cursors.decode(cursor, "before", rules.valid_notification_id)
 
 
 def inbox(tenant_code: str, caller: Caller | None, receipt: str | None, limit: int,
@@ -226,21 +198,12 @@ def notification_view(item: Any, lang: str) -> dict[str, Any]:
 # -- channel configuration --------------------------------------------------------------------
 
 
-def _require_channel_admin(tenant_code: str, caller: Caller) -> Any:
-    from chalicelib.services.tenants import require_tenant
-
-    tenant = require_tenant(tenant_code)
-    if "platform_admin" in caller.roles or ("tenant_admin" in caller.roles and caller.tenant == tenant.code):
-        return tenant
-    raise ProblemError("forbidden")
-
-
 def get_channels(tenant_code: str, caller: Caller) -> dict[str, Any]:
     """The tenant's outbound channels without their secrets (tenant_admin of the tenant, platform_admin)."""
     from chalicelib.domain.channels import public_view
     from chalicelib.store.tenants import channels_of
 
-    tenant = _require_channel_admin(tenant_code, caller)
+    tenant = require_desk(tenant_code, caller)
     return {"channels": [public_view(c) for c in channels_of(tenant.code)]}
 
 
@@ -249,7 +212,7 @@ def replace_channels(tenant_code: str, caller: Caller, body: Any) -> dict[str, A
     from chalicelib.domain.channels import parse_channels, public_view
     from chalicelib.store.tenants import channels_of, update_tenant
 
-    tenant = _require_channel_admin(tenant_code, caller)
+    tenant = require_desk(tenant_code, caller)
     channels = parse_channels(body, channels_of(tenant.code))
     update_tenant(tenant.code, channels=channels)
     logger().info("notification channels replaced", extra={

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from functools import lru_cache
 from typing import Any
@@ -12,8 +10,9 @@ from chalicelib import clock
 from chalicelib.domain import geo
 from chalicelib.domain import reports as rules
 from chalicelib.domain.identity import Caller
-from chalicelib.errors import FieldError, ProblemError
+from chalicelib.errors import ProblemError, query_error
 from chalicelib.observability import count, logger
+from chalicelib.services import cursors
 from chalicelib.services.tenants import category as find_category
 from chalicelib.services.tenants import require_tenant
 
@@ -170,33 +169,18 @@ def view(tenant_code: str, ref: str, caller: Caller | None, receipt: str | None)
 
 
 def encode_cursor(last_id: str | None) -> str | None:
-    if last_id is None:
-        return None
-    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
+    return cursors.encode("after", last_id)
 
 
 def decode_cursor(cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        after = data["after"]
-    except (ValueError, KeyError, TypeError):
-        raise ProblemError("invalid_cursor") from None
-    if not isinstance(after, str) or not _ULID.match(after):
-        raise ProblemError("invalid_cursor")
-    return after
-
-
-def _bad_query(field: str, code: str, message_id: str, message_en: str) -> ProblemError:
-    return ProblemError("invalid_query", errors=[FieldError(field, code, {"id": message_id, "en": message_en})])
+    return cursors.decode(cursor, "after", lambda value: bool(_ULID.match(value)))
 
 
 def page_size(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_PAGE
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise _bad_query("limit", "out_of_range", "Harus bilangan 1-100.", "Must be a whole number from 1 to 100.")
+        raise query_error("limit", "out_of_range", "Harus bilangan 1-100.", "Must be a whole number from 1 to 100.")
     return int(raw)
 
 
@@ -212,7 +196,7 @@ def list_public(tenant_code: str, category: str | None, status: str | None, limi
         except ProblemError:
             raise ProblemError("category_not_found") from None  # in a URL it is a missing resource
     if status is not None and status not in rules.STATUSES:
-        raise _bad_query("status", "unknown_status", "Status tidak dikenal.", "Unknown status.")
+        raise query_error("status", "unknown_status", "Status tidak dikenal.", "Unknown status.")
     page = store.list_public(tenant.code, category=category, status=status, limit=limit, after=after)
     return page.items, encode_cursor(page.last_id)
 

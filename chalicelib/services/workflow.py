@@ -11,8 +11,9 @@ from chalicelib.domain import workflow as flow
 from chalicelib.domain.identity import Caller
 from chalicelib.domain.reports import view_for
 from chalicelib.domain.taxonomy import CATEGORIES
-from chalicelib.errors import FieldError, ProblemError
+from chalicelib.errors import FieldError, ProblemError, query_error
 from chalicelib.observability import count, logger
+from chalicelib.services import cursors
 from chalicelib.services.access import COORDINATOR_ROLES, require_roles, signed_in
 from chalicelib.services.reports import access_of, load
 from chalicelib.services.tenants import require_tenant
@@ -42,6 +43,11 @@ def new_event(report: Any, *, action: str, from_status: str | None, role: str, a
                          "role": role, "agency": report.agency, "assignee": report.assignee,
                          "note": note if visibility == "public" else None, "at": at}
     return event
+
+
+def role_of(report: Any, caller: Caller | None, receipt: str | None = None) -> str | None:
+    """The caller's role for this report (what its ``actions`` are computed for)."""
+    return flow.actor_role(access_of(report), caller, receipt)
 
 
 def _check_if_match(report: Any, if_match: str | None) -> None:
@@ -176,7 +182,7 @@ def transition(tenant_code: str, ref: str, body: Any, caller: Caller | None, rec
     claim = _claim(report, caller, receipt, idempotency_key, body)
     if claim is not None and store.claimed(claim.id) is not None:
         report = _replay(tenant_code, report, claim)
-        return report, flow.actor_role(access_of(report), caller, receipt)
+        return report, role_of(report, caller, receipt)
     for _ in range(_MAX_ATTEMPTS):
         access = access_of(report)
         if view_for(access, caller, receipt) is None:
@@ -190,7 +196,7 @@ def transition(tenant_code: str, ref: str, body: Any, caller: Caller | None, rec
             store.save_with_event(report, event, claim)
         except store.KeyAlreadyUsed:
             report = _replay(tenant_code, report, claim)
-            return report, flow.actor_role(access_of(report), caller, receipt)
+            return report, role_of(report, caller, receipt)
         except store.StaleWrite:
             if if_match is not None:
                 raise ProblemError("precondition_failed") from None
@@ -248,27 +254,11 @@ def history(tenant_code: str, ref: str, caller: Caller | None, receipt: str | No
 
 
 def _decode(cursor: str | None) -> str | None:
-    import base64
-
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise ProblemError("invalid_cursor") from None
-    if not _DUE_KEY.match(raw):
-        raise ProblemError("invalid_cursor")
-    return raw
+    return cursors.decode(cursor, "after", lambda value: bool(_DUE_KEY.match(value)))
 
 
 def _encode(key: str | None) -> str | None:
-    import base64
-
-    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=") if key else None
-
-
-def _bad_query(field: str, code: str, id_text: str, en_text: str) -> ProblemError:
-    return ProblemError("invalid_query", errors=[FieldError(field, code, {"id": id_text, "en": en_text})])
+    return cursors.encode("after", key)
 
 
 def desk_inbox(tenant_code: str, caller: Caller | None, status: str | None, limit: int,
@@ -279,7 +269,7 @@ def desk_inbox(tenant_code: str, caller: Caller | None, status: str | None, limi
     tenant = require_roles(tenant_code, caller, COORDINATOR_ROLES)
     status = status or "submitted"
     if status not in flow.AT_DESK:
-        raise _bad_query("status", "unknown_status", "Status harus submitted atau on_hold.",
+        raise query_error("status", "unknown_status", "Status harus submitted atau on_hold.",
                          "Status must be submitted or on_hold.")
     page = store.list_desk(tenant.code, status, limit=limit, after=_decode(cursor))
     return page.items, _encode(page.last_key)
@@ -301,12 +291,12 @@ def unit_reports(tenant_code: str, agency: str, caller: Caller | None, status: s
     if not caller.is_staff_of(tenant.code) or not (coordinator or own_unit):
         raise ProblemError("forbidden")
     if status is not None and (status in flow.AT_DESK or status not in flow.STAGE_OF or status == "rejected"):
-        raise _bad_query("status", "unknown_status", "Status unit: dispatched, acknowledged, in_progress, "
+        raise query_error("status", "unknown_status", "Status unit: dispatched, acknowledged, in_progress, "
                          "resolved atau closed.", "A unit status: dispatched, acknowledged, in_progress, resolved "
                          "or closed.")
     flag = {None: None, "true": True, "false": False}.get(overdue, "bad")
     if flag == "bad":
-        raise _bad_query("overdue", "not_boolean", "Harus true atau false.", "Must be true or false.")
+        raise query_error("overdue", "not_boolean", "Harus true atau false.", "Must be true or false.")
     page = store.list_unit(tenant.code, agency, status=status, overdue=flag if flag != "bad" else None,
                            now=clock.iso(clock.now()), limit=limit, after=_decode(cursor))
     return page.items, _encode(page.last_key)
