@@ -22,6 +22,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +91,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def main() -> int:
+@contextlib.contextmanager
+def local_aws(recorder: Recorder) -> Iterator[str]:
+    """Bench environment, the call counter on every new client, and an in-process moto server (its URL)."""
     os.environ.update({
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": "ap-southeast-3", "AWS_REGION": "ap-southeast-3",
@@ -98,22 +101,28 @@ def main() -> int:
         "POWERTOOLS_SERVICE_NAME": "aduan", "POWERTOOLS_METRICS_NAMESPACE": "AduanBench",
     })
     os.environ.pop("AWS_PROFILE", None)
-    recorder = Recorder()
+    time.tzset()
     install(recorder)
 
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's access log
-
     port = _free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
     os.environ["MOTO_PORT"] = str(port)
     try:
-        return _measure(recorder)
+        yield endpoint
     finally:
         server.stop()
+
+
+def main() -> int:
+    recorder = Recorder()
+    with local_aws(recorder):
+        return _measure(recorder)
 
 
 def _measure(recorder: Recorder) -> int:

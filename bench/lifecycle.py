@@ -28,40 +28,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from aws_calls import Recorder, _free_port, install  # noqa: E402 (the same counter as the intake bench)
+from aws_calls import Recorder, local_aws  # noqa: E402 (the same counter as the intake bench)
 
 TARGET_TRANSITIONS = 12
 REPORTS = "/v1/tenants/kupang/reports"
 
 
 def main() -> int:
-    os.environ.update({
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-3", "AWS_REGION": "ap-southeast-3",
-        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "TZ": "UTC", "ADUAN_STAGE": "dev",
-        "POWERTOOLS_SERVICE_NAME": "aduan", "POWERTOOLS_METRICS_NAMESPACE": "AduanBench",
-    })
-    time.tzset()
-    recorder = Recorder()
-    install(recorder)
-
     import requests
-    from moto.server import ThreadedMotoServer
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    logging.getLogger("moto").setLevel(logging.CRITICAL)  # an aborted Wait logs a page of parser state
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
-    os.environ["MOTO_PORT"] = str(port)
-    requests.post(f"{endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True},
-                                                       "lambda": {"use_docker": False}}, timeout=10)
-    try:
+    recorder = Recorder()
+    with local_aws(recorder) as endpoint:
+        logging.getLogger("moto").setLevel(logging.CRITICAL)  # an aborted Wait logs a page of parser state
+        requests.post(f"{endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True},
+                                                           "lambda": {"use_docker": False}}, timeout=10)
         return _measure(recorder, endpoint)
-    finally:
-        server.stop()
 
 
 def _measure(recorder: Recorder, endpoint: str) -> int:
