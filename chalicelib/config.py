@@ -24,6 +24,12 @@ class Settings:
     report_events_table: str
     notifications_table: str
     areas_table: str
+    staff_table: str
+    api_keys_table: str
+    audit_table: str
+    usage_table: str
+    stats_table: str
+    tenant_data_role_arn: str
     photo_bucket: str
     lifecycle_topic_arn: str
     sla_state_machine_arn: str
@@ -63,6 +69,14 @@ def get_settings() -> Settings:
         report_events_table=env.get("REPORT_EVENTS_TABLE", f"aduan-{stage}-report-events"),
         notifications_table=env.get("NOTIFICATIONS_TABLE", f"aduan-{stage}-notifications"),
         areas_table=env.get("AREAS_TABLE", f"aduan-{stage}-areas"),
+        staff_table=env.get("STAFF_TABLE", f"aduan-{stage}-staff"),
+        api_keys_table=env.get("API_KEYS_TABLE", f"aduan-{stage}-api-keys"),
+        audit_table=env.get("AUDIT_TABLE", f"aduan-{stage}-audit"),
+        usage_table=env.get("USAGE_TABLE", f"aduan-{stage}-usage"),
+        stats_table=env.get("STATS_TABLE", f"aduan-{stage}-stats"),
+        # The role whose DynamoDB access is limited to one tenant's keys (assumed per tenant, see
+        # adapters/tenant_scope.py); empty: use the function's own role (unit tests).
+        tenant_data_role_arn=env.get("TENANT_DATA_ROLE_ARN", ""),
         photo_bucket=env.get("PHOTO_BUCKET", f"aduan-{stage}-photos"),
         # Set by the template (and by devstack locally): ARNs carry the account id, known only there.
         lifecycle_topic_arn=env.get("LIFECYCLE_TOPIC_ARN", ""),

@@ -63,6 +63,27 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "id": ("Tidak diizinkan", "Akun Anda tidak berhak melakukan ini."),
         "en": ("Forbidden", "Your account may not do this."),
     }),
+    "tenant_suspended": (403, {
+        "id": ("Layanan pemda ditangguhkan", "Layanan Aduan untuk pemda ini sedang ditangguhkan; hubungi pengelola "
+               "platform. Data tidak dihapus."),
+        "en": ("Tenant suspended", "Aduan is suspended for this regional government; contact the platform operator. "
+               "No data was deleted."),
+    }),
+    "tenant_exists": (409, {
+        "id": ("Kode pemda sudah dipakai", "Sudah ada pemda dengan kode ini; tidak ada yang ditimpa."),
+        "en": ("Tenant already exists", "A regional government with this code already exists; nothing was "
+               "overwritten."),
+    }),
+    "rate_limited": (429, {
+        "id": ("Terlalu banyak permintaan", "Batas laporan tanpa masuk untuk pemda ini tercapai; coba lagi setelah "
+               "waktu di Retry-After, atau masuk terlebih dahulu."),
+        "en": ("Too many requests", "This regional government's limit for reports without sign-in is reached; "
+               "retry after Retry-After, or sign in."),
+    }),
+    "invalid_api_key": (401, {
+        "id": ("API key tidak valid", "API key tidak dikenal, sudah dicabut, atau milik pemda lain."),
+        "en": ("Invalid API key", "The API key is unknown, revoked, or belongs to another regional government."),
+    }),
     "forbidden_action": (403, {
         "id": ("Tindakan tidak diizinkan", "Peran Anda tidak boleh melakukan tindakan ini pada laporan ini."),
         "en": ("Action not allowed", "Your role may not take this action on this report."),

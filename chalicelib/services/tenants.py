@@ -13,8 +13,11 @@ from chalicelib.errors import ProblemError
 _TENANT_CODE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 
 
-def require_tenant(code: str) -> Any:
-    """The active tenant with this code, or 404."""
+def require_tenant(code: str, *, allow_suspended: bool = False) -> Any:
+    """The tenant with this code: 404 when there is none, 403 ``tenant_suspended`` while it is suspended.
+
+    Only the platform's own routes (resume it, read its usage and invoices) pass ``allow_suspended``.
+    """
     if not _TENANT_CODE.match(code):
         raise ProblemError("tenant_not_found")
     from chalicelib.store.tenants import get_tenant
@@ -22,6 +25,8 @@ def require_tenant(code: str) -> Any:
     tenant = get_tenant(code)
     if tenant is None:
         raise ProblemError("tenant_not_found")
+    if not tenant.active and not allow_suspended:
+        raise ProblemError("tenant_suspended")
     return tenant
 
 

@@ -4,7 +4,8 @@ Every key starts with the tenant, so no query can cross tenants and nothing on a
 
 Access patterns
 ---------------
-tenants            GetItem(code)                                   tenant profile, area, units
+tenants            GetItem(code)                                   tenant profile, area, units, plan, status
+  directory_index  Query(directory="tenants") by code              the platform's list of tenants (platform_admin)
 reports            GetItem(tenant, report_id)                      one report (report_id is a ULID)
                    TransactWrite(report + tracking code)           create, code unique per tenant
                    UpdateItem(version condition)                   any change (optimistic locking)
@@ -24,6 +25,17 @@ notifications      Query(mailbox=tenant#...) newest first           in-app inbox
                    (mailbox = tenant#kind#id; a caller's inbox merges up to 4 mailboxes, paged by ``nid < cursor``)
                    PutItem(attribute_not_exists)                   one message per event and mailbox, once
 tracking_codes     GetItem(tenant, code)                           find a report by its tracking code
+staff              Query(tenant)                                    a tenant's staff directory (officers by unit, roles)
+                   GetItem(tenant, sub)                             one account: is the assignee an officer of the unit?
+api_keys           Query(tenant)                                    client-app keys (hash only, never the key)
+                   GetItem(tenant, key_id)                          check a presented key (it names tenant and id)
+audit              Query(tenant) newest first                       the append-only log of admin changes
+                   Put in the change's transaction                  a change and its audit entry, together
+usage              Query(tenant, begins_with "month#YYYY-MM#")      a month's billable counters (a few shards, summed)
+                   TransactWrite(counter ADD + mark Put)            count a billable event once (the mark dedupes)
+                   UpdateItem(limit window, condition n < limit)    per-tenant throttles (anonymous per hour)
+stats              Query(tenant, between period keys)               dashboard aggregates of a window, per unit and area
+                   TransactWrite(aggregates + stream checkpoint)    maintained from the reports stream, exactly once
 idempotency        Powertools' record per Idempotency-Key          retries of report creation
                    Put in the transition's transaction             retries of a transition (one marker per key)
 
@@ -54,6 +66,17 @@ from chalicelib.config import get_settings
 _settings = get_settings()
 
 
+class TenantDirectoryIndex(GlobalSecondaryIndex):
+    """Every tenant under one key, so the platform lists them with a Query (a few hundred pemda at most)."""
+
+    class Meta:
+        index_name = "directory_index"
+        projection = AllProjection()
+
+    directory = UnicodeAttribute(hash_key=True)
+    code = UnicodeAttribute(range_key=True)
+
+
 class TenantModel(Model):
     class Meta:
         table_name = _settings.tenants_table
@@ -72,6 +95,17 @@ class TenantModel(Model):
     sla_policy = MapAttribute(null=True)  # the SLA policy document (domain/sla.py); None = national defaults
     channels = ListAttribute(null=True)  # outbound notification channels (webhook, email)
     areas_version = NumberAttribute(default=0)  # bumped when areas change: invalidates parsed polygons
+    # onboarding and the business side (issue 7)
+    names = MapAttribute(null=True)  # {"id": "Pemerintah Kota Kupang", "en": "Kupang City Government"}
+    categories = MapAttribute(null=True)  # category -> {"enabled": bool, "unit": unit code?}; None = all, default units
+    plan = MapAttribute(null=True)  # the price plan (domain/billing.py); None = the platform's default plan
+    limits = MapAttribute(null=True)  # {"anonymous_reports_per_hour": n, ...}; None = platform defaults
+    grading = MapAttribute(null=True)  # Kemendagri grade thresholds (domain/stats.py); None = defaults
+    suspended_at = UnicodeAttribute(null=True)  # set while suspended (active = 0): every route answers 403
+    suspended_reason = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+    directory = UnicodeAttribute(default="tenants")  # the directory_index key: one value for all tenants
+    directory_index = TenantDirectoryIndex()
 
 
 class PhotoAttribute(MapAttribute):
@@ -83,6 +117,7 @@ class PhotoAttribute(MapAttribute):
     reason = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     processed_at = UnicodeAttribute(null=True)
+    bytes = NumberAttribute(null=True)  # stored size of the processed copies (display + thumbnail): billed
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
 
@@ -301,5 +336,104 @@ class NotificationModel(Model):
     at = UnicodeAttribute()  # when the event happened (UTC)
 
 
+class StaffModel(Model):
+    """One staff account of a tenant, mirrored from Cognito (which cannot list users by a custom attribute)."""
+
+    class Meta:
+        table_name = _settings.staff_table
+        region = _settings.region
+        billing_mode = "PAY_PER_REQUEST"
+
+    tenant = UnicodeAttribute(hash_key=True)
+    sub = UnicodeAttribute(range_key=True)  # Cognito's immutable user id: what history and assignees name
+    username = UnicodeAttribute()
+    role = UnicodeAttribute()  # officer | supervisor | tenant_admin
+    agency = UnicodeAttribute(null=True)  # the unit of an officer
+    name = UnicodeAttribute(null=True)  # display name
+    email = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="active")  # active | disabled (never deleted: history names them)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    disabled_at = UnicodeAttribute(null=True)
+
+
+class ApiKeyModel(Model):
+    """A client app's API key: only its hash is kept; the key itself is shown once, when created."""
+
+    class Meta:
+        table_name = _settings.api_keys_table
+        region = _settings.region
+        billing_mode = "PAY_PER_REQUEST"
+
+    tenant = UnicodeAttribute(hash_key=True)
+    key_id = UnicodeAttribute(range_key=True)  # public part of the key: adn_<tenant>_<key_id>_<secret>
+    name = UnicodeAttribute()  # which app: "Kupang mobile", "Open311 bridge"...
+    key_hash = UnicodeAttribute()  # SHA-256 of the whole key
+    hint = UnicodeAttribute()  # the first characters, so people can tell keys apart
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute(null=True)
+    revoked_at = UnicodeAttribute(null=True)
+    gateway_key_id = UnicodeAttribute(null=True)  # the API Gateway key in the usage plan (throttling), if any
+
+
+class AuditModel(Model):
+    """One admin change: who, what, before -> after, when. Written once, never changed; no secrets inside."""
+
+    class Meta:
+        table_name = _settings.audit_table
+        region = _settings.region
+        billing_mode = "PAY_PER_REQUEST"
+
+    tenant = UnicodeAttribute(hash_key=True)
+    entry_id = UnicodeAttribute(range_key=True)  # "<at>#<ulid>": sorts by time
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()  # the caller's sub, or "cli:<operator>" for the command-line tool
+    role = UnicodeAttribute()  # platform_admin | tenant_admin | operator
+    action = UnicodeAttribute()  # e.g. tenant.create, units.replace, staff.disable, api_key.revoke
+    target = UnicodeAttribute(null=True)  # what was changed (a unit code, a staff id, a key id)
+    before = UnicodeAttribute(null=True)  # JSON text, secrets redacted
+    after = UnicodeAttribute(null=True)  # JSON text, secrets redacted
+
+
+class UsageModel(Model):
+    """Billable counters and throttling windows of a tenant.
+
+    Counters are top-level number attributes (``reports_created``, ``photo_bytes``...) added to with
+    UpdateItem ``ADD``, so a new kind of counter needs no migration. Keys:
+
+    - ``month#<YYYY-MM>#<shard>``: a month's counters, split over a few shards so concurrent writers
+      rarely meet on one item (a transaction that meets another is refused and retried);
+    - ``mark#<event>``: "this billable event was counted" (written with the counter, expires by TTL);
+    - ``limit#<name>#<window>``: a throttle window (e.g. anonymous submissions in one hour).
+    """
+
+    class Meta:
+        table_name = _settings.usage_table
+        region = _settings.region
+        billing_mode = "PAY_PER_REQUEST"
+
+    tenant = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    expires = NumberAttribute(null=True)  # TTL, epoch seconds (marks and windows; counters never expire)
+
+
+class StatsModel(Model):
+    """Dashboard aggregates kept from the reports stream: counters and sketch bins per window and dimension.
+
+    Keys: ``<granularity>#<period>#<dimension>`` (``day#2026-12-05#unit#DLH``, ``month#2026-12#area#ALAK``)
+    with number attributes added to by the stream handler, and ``gauge#<dimension>`` for what is true now
+    (overdue reports). The stream's own checkpoints live under tenant ``~stream`` (one item per shard).
+    """
+
+    class Meta:
+        table_name = _settings.stats_table
+        region = _settings.region
+        billing_mode = "PAY_PER_REQUEST"
+
+    tenant = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (TenantModel, ReportModel, TrackingCodeModel, IdempotencyModel,
-                                       ReportEventModel, AreaModel, NotificationModel)
+                                       ReportEventModel, AreaModel, NotificationModel, StaffModel, ApiKeyModel,
+                                       AuditModel, UsageModel, StatsModel)

@@ -12,7 +12,7 @@ _cache: dict[str, tuple[float, TenantModel | None]] = {}
 
 
 def get_tenant(code: str) -> TenantModel | None:
-    """The tenant's profile, or None for an unknown or inactive code."""
+    """The tenant's profile (suspended ones too: ``active`` says which), or None for an unknown code."""
     ttl = get_settings().tenant_cache_seconds
     hit = _cache.get(code)
     if hit and time.monotonic() - hit[0] < ttl:
@@ -20,8 +20,6 @@ def get_tenant(code: str) -> TenantModel | None:
     try:
         tenant: TenantModel | None = TenantModel.get(code)
     except TenantModel.DoesNotExist:
-        tenant = None
-    if tenant is not None and not tenant.active:
         tenant = None
     _cache[code] = (time.monotonic(), tenant)
     return tenant
@@ -57,3 +55,8 @@ def channels_of(code: str) -> list[dict[str, Any]]:
     except TenantModel.DoesNotExist:
         return []
     return [dict(c) for c in (tenant.channels or [])]
+
+
+def list_tenants() -> list[TenantModel]:
+    """Every tenant, by code: a Query on the directory index (the platform has a few hundred at most)."""
+    return list(TenantModel.directory_index.query("tenants"))
