@@ -4,7 +4,7 @@ import os
 
 from chalice import Chalice
 
-from chalicelib.api import admin, citizen, public, staff
+from chalicelib.api import admin, citizen, platform, public, staff, tenant_admin
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api.middleware import log_context
 from chalicelib.events import deliveries, notifications, photo_uploads, report_changes
@@ -15,6 +15,8 @@ app.register_blueprint(citizen.api.blueprint)
 app.register_blueprint(staff.api.blueprint)
 app.register_blueprint(admin.api.blueprint)
 app.register_blueprint(notifications_api.api.blueprint)
+app.register_blueprint(platform.api.blueprint)
+app.register_blueprint(tenant_admin.api.blueprint)
 app.register_middleware(log_context, "http")
 
 # The packaged template replaces these ARNs with the resources it creates (infra/resources.json);

@@ -30,6 +30,7 @@ class Settings:
     usage_table: str
     stats_table: str
     tenant_data_role_arn: str
+    usage_plan_id: str
     photo_bucket: str
     lifecycle_topic_arn: str
     sla_state_machine_arn: str
@@ -77,6 +78,8 @@ def get_settings() -> Settings:
         # The role whose DynamoDB access is limited to one tenant's keys (assumed per tenant, see
         # adapters/tenant_scope.py); empty: use the function's own role (unit tests).
         tenant_data_role_arn=env.get("TENANT_DATA_ROLE_ARN", ""),
+        # API Gateway usage plan that throttles client apps' API keys (infra/resources.json); empty: none.
+        usage_plan_id=env.get("USAGE_PLAN_ID", ""),
         photo_bucket=env.get("PHOTO_BUCKET", f"aduan-{stage}-photos"),
         # Set by the template (and by devstack locally): ARNs carry the account id, known only there.
         lifecycle_topic_arn=env.get("LIFECYCLE_TOPIC_ARN", ""),

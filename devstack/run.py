@@ -263,6 +263,7 @@ class LocalStack:
         self._poller_error: BaseException | None = None
         self._wrote_stack_file = False
         self._moto_output: IO[Any] | None = None
+        self.api_keys: dict[str, str] = {}
 
     # signals
 
@@ -365,7 +366,7 @@ class LocalStack:
     def _provision(self) -> tuple[Any, list[Any]]:
         from chalicelib.config import reset_settings
         from devstack.provision import provision
-        from devstack.seed import seed_tenants, seed_users
+        from devstack.seed import seed_api_keys, seed_tenants, seed_users
 
         say("provisioning tables, bucket, queues and user pool; seeding demo tenants and accounts")
         resources = provision(STAGE)
@@ -374,6 +375,7 @@ class LocalStack:
         reset_settings()
         seed_tenants()
         users = seed_users(resources.user_pool_id, REGION)
+        self.api_keys = seed_api_keys()
         return resources, users
 
     def _start_api(self) -> None:
@@ -446,6 +448,9 @@ class LocalStack:
             "user_pool_client_id": resources.user_pool_client_id,
             "demo_users": [{k: u.as_dict()[k] for k in ("username", "password", "role", "tenant", "agency")}
                            for u in users],
+            # One client-app key per demo tenant (X-Api-Key); also the tenant's Open311 api_key.
+            "api_keys": dict(self.api_keys),
+            "open311_api_keys": dict(self.api_keys),
         }
         self.stack_file.parent.mkdir(parents=True, exist_ok=True)
         partial = self.stack_file.with_name(f".{self.stack_file.name}.{os.getpid()}.tmp")

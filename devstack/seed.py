@@ -46,9 +46,24 @@ TENANTS: list[dict[str, Any]] = [
 ]
 
 
+# Every demo tenant is billed on this plan (rupiah); a real pemda's plan comes with its onboarding document.
+DEMO_PLAN: dict[str, Any] = {
+    "name": "Standar Daerah 2027", "currency": "IDR", "base_monthly": 7_500_000, "tax_percent": 11,
+    "items": {"reports_created": {"included": 1_000, "unit_price": 1_500},
+              "photos_stored": {"included": 2_000, "unit_price": 200},
+              "notifications_inbox": {"included": 10_000, "unit_price": 20},
+              "notifications_webhook": {"included": 1_000, "unit_price": 150},
+              "notifications_email": {"included": 1_000, "unit_price": 100},
+              "api_requests": {"included": 50_000, "unit_price": 2_000, "per": 1_000},
+              "sla_timers_started": {"included": 4_000, "unit_price": 25}},
+}
+PLATFORM_ADMIN = "admin.platform"
+
+
 def demo_users() -> list[DemoUser]:
     users = [DemoUser("warga.ani", DEMO_PASSWORD, "citizen", None, None),
-             DemoUser("warga.budi", DEMO_PASSWORD, "citizen", None, None)]
+             DemoUser("warga.budi", DEMO_PASSWORD, "citizen", None, None),
+             DemoUser(PLATFORM_ADMIN, DEMO_PASSWORD, "platform_admin", None, None)]
     for tenant in TENANTS:
         code = tenant["code"]
         users.append(DemoUser(f"admin.{code}", DEMO_PASSWORD, "tenant_admin", code, None))
@@ -63,11 +78,22 @@ def seed_tenants() -> None:
     from chalicelib.store.tenants import save_tenant
 
     for spec in TENANTS:
-        units = {code: {"code": code, "name": f"{kind.name_id} {spec['name']}"} for code, kind in AGENCY_TYPES.items()}
+        units = {code: {"code": code, "name": f"{kind.name_id} {spec['name']}", "type": code}
+                 for code, kind in AGENCY_TYPES.items()}
         units.update(spec.get("extra_units", {}))
-        save_tenant(TenantModel(spec["code"], name=spec["name"], timezone=spec["timezone"], locale="id-ID",
-                                code_prefix=spec["code_prefix"], service_area=spec["service_area"],
-                                agencies=units, active=1))
+        save_tenant(TenantModel(spec["code"], name=spec["name"], names={"id": spec["name"], "en": spec["name"]},
+                                timezone=spec["timezone"], locale="id-ID", code_prefix=spec["code_prefix"],
+                                service_area=spec["service_area"], agencies=units, active=1, plan=DEMO_PLAN,
+                                created_at="2026-01-01T00:00:00.000Z", directory="tenants"))
+
+
+def seed_api_keys() -> dict[str, str]:
+    """One client-app key per demo tenant, issued through the same use case a tenant admin calls."""
+    from chalicelib.domain.audit import Actor
+    from chalicelib.services.api_keys import issue
+
+    seeder = Actor("devstack:seed", "operator")
+    return {spec["code"]: issue(spec["code"], "Demo mobile app", seeder)["key"] for spec in TENANTS}
 
 
 def seed_users(user_pool_id: str, region: str) -> list[DemoUser]:
@@ -86,4 +112,16 @@ def seed_users(user_pool_id: str, region: str) -> list[DemoUser]:
                                         Permanent=True)
         if user.role != "citizen":
             cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=user.username, GroupName=user.role)
+        if user.tenant:
+            _directory_entry(cognito, user_pool_id, user)
     return users
+
+
+def _directory_entry(cognito: Any, user_pool_id: str, user: DemoUser) -> None:
+    """Staff are listed from the staff table (Cognito cannot list by custom attribute): mirror the account."""
+    from chalicelib.store.models import StaffModel
+
+    attributes = cognito.admin_get_user(UserPoolId=user_pool_id, Username=user.username)["UserAttributes"]
+    sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
+    StaffModel(user.tenant, sub, username=user.username, role=user.role, agency=user.agency, status="active",
+               created_at="2026-01-01T00:00:00.000Z", updated_at="2026-01-01T00:00:00.000Z").save()

@@ -24,9 +24,14 @@ def caller_from_header(header: str | None) -> Caller | None:
     except KeysUnavailable:
         raise ProblemError("auth_unavailable", headers={"Retry-After": "5"}) from None
     groups = claims.get("cognito:groups") or []
-    return Caller(
+    caller = Caller(
         sub=str(claims["sub"]),
         roles=frozenset(str(g) for g in groups if isinstance(g, str)),
         tenant=claims.get("custom:tenant") or None,
         agency=claims.get("custom:agency") or None,
     )
+    from chalicelib.services.staff import disabled
+
+    if disabled(caller):  # a token issued before the account was disabled
+        raise ProblemError("invalid_token", headers=_INVALID)
+    return caller

@@ -18,7 +18,7 @@ from chalicelib.observability import logger
 CORS = CORSConfig(
     allow_origin="*",
     allow_headers=["Authorization", "Content-Type", "Accept-Language", "Idempotency-Key", "X-Report-Receipt",
-                   "If-Match"],
+                   "If-Match", "X-Api-Key"],
     expose_headers=["ETag", "Location", "Content-Language"],
     max_age=600,
 )

@@ -37,6 +37,24 @@ def _request_id(event: Any) -> str:
     return str(getattr(lambda_context, "aws_request_id", "") or "local")
 
 
+def _client_key(event: Any, tenant: str | None) -> tuple[Any, str | None]:
+    """A client app's ``X-Api-Key``: (a 401 problem, None) when it is not a live key of this tenant, else
+    (None, the tenant to meter the request to); (None, None) without a key."""
+    headers = event.headers or {}
+    presented = headers.get("x-api-key")
+    if not presented:
+        return None, None
+    from chalicelib.services.api_keys import authenticate
+
+    try:
+        if not tenant:
+            raise ProblemError("invalid_api_key")
+        authenticate(tenant, presented.strip())
+    except ProblemError as err:
+        return problem_response(err, language(headers), instance_path(event)), None
+    return None, tenant
+
+
 def log_context(event: Any, get_response: Callable[[Any], Any]) -> Any:
     """Tag the logger for this request, then log one access line (no query string, no body, no headers)."""
     log = logger()
@@ -44,7 +62,12 @@ def log_context(event: Any, get_response: Callable[[Any], Any]) -> Any:
     log.append_keys(request_id=_request_id(event), tenant=params.get("tenant"))
     started = time.perf_counter()
     try:
-        response = _as_problem(event, get_response(event))
+        refused, client_tenant = _client_key(event, params.get("tenant"))
+        response = refused or _as_problem(event, get_response(event))
+        if client_tenant and response.status_code < 500:
+            from chalicelib.services.api_keys import count_request
+
+            count_request(client_tenant)
         log.info("request", extra={"method": event.method, "route": event.context.get("resourcePath"),
                                    "status": response.status_code,
                                    "ms": round((time.perf_counter() - started) * 1000, 1)})

@@ -64,10 +64,25 @@ def unit_code(units: Mapping[str, Any] | None, agency_type: str) -> str:
     return agency_type
 
 
+def unit_type(units: Mapping[str, Any] | None, code: str) -> str | None:
+    """The agency type of one of the tenant's units (primary units are stored under their type)."""
+    for key, unit in (units or {}).items():
+        if isinstance(unit, Mapping) and unit.get("code") == code:
+            return str(unit.get("type") or key)
+    return None
+
+
 def route(category: Category, overrides: Mapping[str, Any] | None, units: Mapping[str, Any] | None,
-          area: AreaSpec | None) -> Route:
+          area: AreaSpec | None, chosen_unit: str | None = None) -> Route:
+    """Category -> agency type -> the tenant's unit; a unit the tenant chose for the category comes first.
+
+    An area still refines by agency type (garbage in Alak goes to its UPT), except for sensitive reports.
+    """
     kind = agency_type_for(category, overrides)
     unit = unit_code(units, kind)
+    chosen_kind = unit_type(units, chosen_unit) if chosen_unit else None
+    if chosen_kind is not None and (not category.sensitive or chosen_kind == SENSITIVE_UNIT_TYPE):
+        kind, unit = chosen_kind, str(chosen_unit)
     if area is not None and kind in area.units and not category.sensitive:
         unit = area.units[kind]
     return Route(unit=unit, agency_type=kind, area=area.code if area else None)

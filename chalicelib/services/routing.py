@@ -40,7 +40,10 @@ def propose(tenant: Any, category: Category, lat: float, lon: float) -> rules.Ro
     index = area_index(tenant)
     area = index.locate(lat, lon) if index else None
     overrides = tenant.routing.as_dict() if tenant.routing else None
-    return rules.route(category, overrides, units_of(tenant), area)
+    from chalicelib.services.tenants import category_settings
+
+    chosen = category_settings(tenant).get(category.code, {}).get("unit")
+    return rules.route(category, overrides, units_of(tenant), area, chosen_unit=chosen)
 
 
 def read_areas(tenant_code: str, caller: Caller | None) -> dict[str, Any]:

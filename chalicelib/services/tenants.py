@@ -40,9 +40,19 @@ def unit_for(tenant: Any, agency_type: str) -> dict[str, str]:
     return {"code": kind.code, "name": kind.name_id}
 
 
+def category_settings(tenant: Any) -> dict[str, Any]:
+    """The tenant's own choices per category (``enabled``, ``unit``); absent means offered, default unit."""
+    return tenant.categories.as_dict() if getattr(tenant, "categories", None) else {}
+
+
+def offered(tenant: Any, code: str) -> bool:
+    return bool(category_settings(tenant).get(code, {}).get("enabled", True))
+
+
 def category(tenant: Any, code: str) -> Category:
+    """A category the tenant offers; a switched-off one is as unknown as a made-up one."""
     found = CATEGORIES.get(code)
-    if found is None:
+    if found is None or not offered(tenant, code):
         raise ProblemError("unknown_category")
     return found
 
@@ -75,5 +85,5 @@ def categories(code: str) -> list[dict[str, Any]]:
             "agency": unit_for(tenant, agency_type_for(c, tenant.routing.as_dict() if tenant.routing else None)),
             "sensitive": c.sensitive,
         }
-        for c in CATEGORIES.values()
+        for c in CATEGORIES.values() if offered(tenant, c.code)
     ]

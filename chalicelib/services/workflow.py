@@ -111,6 +111,11 @@ def _apply(report: Any, tenant: Any, command: Transition, role: str, actor: str 
         details.update(from_agency=report.agency, agency=unit, reason=command.reason)
         report.agency, report.assignee = unit, None
     elif action == "assign":
+        from chalicelib.services.staff import is_active_officer
+
+        if not is_active_officer(report.tenant, str(command.assignee), str(report.agency)):
+            raise ProblemError("assignee_not_in_unit", errors=[FieldError("assignee", "assignee_not_in_unit", {
+                "id": "Bukan petugas aktif unit ini.", "en": "Not an active officer of this unit."})])
         report.assignee = command.assignee
         details["assignee"] = command.assignee
     elif action == "reject":

@@ -81,11 +81,29 @@ class Stack:
             self._tokens[username] = auth["AuthenticationResult"]["IdToken"]
         return self._tokens[username]
 
+    def sub(self, username: str) -> str:
+        """The Cognito id (``sub``) of a user: what history entries and assignees name."""
+        user = boto3.client("cognito-idp").admin_get_user(UserPoolId=self.resources.user_pool_id, Username=username)
+        return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+
+    def sign_in_new(self, username: str, temporary_password: str, new_password: str = "NeuesPasswort2027") -> str:
+        """First sign-in of an account made with a temporary password: answer Cognito's new-password challenge."""
+        cognito = boto3.client("cognito-idp")
+        client_id = self.resources.user_pool_client_id
+        first = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                      AuthParameters={"USERNAME": username, "PASSWORD": temporary_password})
+        assert first.get("ChallengeName") == "NEW_PASSWORD_REQUIRED", first
+        done = cognito.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=first["Session"],
+            ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password})
+        self._tokens[username] = done["AuthenticationResult"]["IdToken"]
+        return self._tokens[username]
+
     def call(self, method: str, path: str, body: Any = None, *, user: str | None = None,
              headers: dict[str, str] | None = None, raw: bytes | None = None) -> Any:
         sent = {"Content-Type": "application/json"}
         if user:
-            sent["Authorization"] = f"Bearer {self.token(user)}"
+            sent["Authorization"] = f"Bearer {self._tokens[user] if user in self._tokens else self.token(user)}"
         sent.update(headers or {})
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
         response = getattr(self.client.http, method.lower())(path, headers=sent, body=data)
@@ -175,6 +193,11 @@ def stack(moto_endpoint: str) -> Iterator[Stack]:
     tenants.clear_cache()
     routing.clear_cache()  # parsed areas are cached per areas_version, which starts over with every reset
     tokens.clear_cache()
+    from chalicelib.services import api_keys
+    from chalicelib.store import staff
+
+    api_keys.clear_cache()
+    staff.clear_cache()
     resources = provision()
     os.environ.update(resources.environment())
     os.environ["COGNITO_JWKS_URL"] = f"{moto_endpoint}/{resources.user_pool_id}/.well-known/jwks.json"

@@ -68,19 +68,27 @@ def test_the_common_path_from_submission_to_a_rated_closure(stack):
 def test_the_public_sees_status_changes_and_public_notes_only(stack):
     report = _dispatched(stack)
     _ok(stack, report, "petugas.kupang.dlh", action="note", note="Nomor HP pelapor 0812 (internal)")
-    _ok(stack, report, "petugas.kupang.dlh", action="assign", assignee="officer-sub-123")
+    officer = stack.sub("petugas.kupang.dlh")
+    _ok(stack, report, "petugas.kupang.dlh", action="assign", assignee=officer)
     _ok(stack, report, "petugas.kupang.dlh", action="note", note="Truk berangkat jam 8", visibility="public")
     public = stack.call("GET", f"{REPORTS}/{report['id']}/history").json_body["items"]
     assert [e["action"] for e in public] == ["submit", "verify", "note"]
     assert all(e["actor"]["id"] is None for e in public)
     assert public[1]["note"] is None  # the desk's verification note is internal
     assert public[2]["note"] == "Truk berangkat jam 8"
-    assert "0812" not in str(public) and "officer-sub-123" not in str(public)
+    assert "0812" not in str(public) and officer not in str(public)
     staff = stack.call("GET", f"{REPORTS}/{report['id']}/history", user="petugas.kupang.dlh").json_body["items"]
     assert len(staff) == 5 and staff[2]["note"].startswith("Nomor HP")
     assert stack.call("GET", f"{REPORTS}/{report['id']}", user="warga.budi").json_body.get("assignee") is None
-    assert stack.call("GET", f"{REPORTS}/{report['id']}", user="petugas.kupang.dlh").json_body["assignee"] == \
-        "officer-sub-123"
+    assert stack.call("GET", f"{REPORTS}/{report['id']}", user="petugas.kupang.dlh").json_body["assignee"] == officer
+
+
+def test_only_an_active_officer_of_the_unit_can_be_assigned(stack):
+    report = _dispatched(stack)
+    for assignee in ("officer-sub-123", stack.sub("petugas.kupang.pupr"), stack.sub("supervisor.kupang")):
+        response = _act(stack, report, "petugas.kupang.dlh", action="assign", assignee=assignee)
+        assert response.status_code == 422 and response.json_body["code"] == "assignee_not_in_unit"
+    assert stack.call("GET", f"{REPORTS}/{report['id']}", user="admin.kupang").json_body["assignee"] is None
 
 
 def test_an_action_the_status_does_not_allow_is_a_409_and_changes_nothing(stack):

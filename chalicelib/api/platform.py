@@ -1,0 +1,52 @@
+"""Routes of the platform operator (platform_admin): onboard, change, suspend and resume tenants."""
+
+from __future__ import annotations
+
+from chalice import Response
+
+from chalicelib.api.http import Api, json_response
+from chalicelib.services import onboarding
+
+api = Api("platform")
+
+
+@api.route("/v1/tenants", methods=("POST",))
+def create_tenant() -> Response:
+    body = api.json_body()
+    actor = onboarding.platform_actor(api.caller(required=True))
+    created = onboarding.create_tenant(body, actor)
+    code = created["tenant"]["code"]
+    return json_response(created, status=201, headers={"Location": f"/v1/tenants/{code}",
+                                                       "Cache-Control": "no-store"})
+
+
+@api.route("/v1/tenants")
+def list_tenants() -> Response:
+    return json_response({"items": onboarding.list_all(api.caller(required=True))})
+
+
+@api.route("/v1/tenants/{tenant}", methods=("PATCH",))
+def update_tenant(tenant: str) -> Response:
+    body = api.json_body()
+    actor = onboarding.platform_actor(api.caller(required=True))
+    return json_response(onboarding.update_tenant(tenant, body, actor))
+
+
+@api.route("/v1/tenants/{tenant}/admin")
+def read_tenant(tenant: str) -> Response:
+    """The whole tenant document as the platform sees it (the public profile is ``GET /v1/tenants/{tenant}``)."""
+    return json_response(onboarding.read_tenant(tenant, api.caller(required=True)))
+
+
+@api.route("/v1/tenants/{tenant}/suspend", methods=("POST",))
+def suspend_tenant(tenant: str) -> Response:
+    body = api.json_body() if api.request.raw_body else {}
+    actor = onboarding.platform_actor(api.caller(required=True))
+    reason = body.get("reason") if isinstance(body, dict) else None
+    return json_response(onboarding.set_status(tenant, "suspended", actor, reason if isinstance(reason, str) else None))
+
+
+@api.route("/v1/tenants/{tenant}/resume", methods=("POST",))
+def resume_tenant(tenant: str) -> Response:
+    actor = onboarding.platform_actor(api.caller(required=True))
+    return json_response(onboarding.set_status(tenant, "active", actor))
