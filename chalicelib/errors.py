@@ -51,6 +51,12 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "id": ("Tidak ditemukan", "Alamat ini tidak ada."),
         "en": ("Not found", "There is nothing at this address."),
     }),
+    "invoice_not_found": (404, {
+        "id": ("Faktur tidak ditemukan", "Tidak ada faktur untuk bulan ini: bulan harus berformat YYYY-MM dan sudah "
+               "dimulai."),
+        "en": ("Invoice not found", "There is no invoice for this month: the month must be YYYY-MM and already "
+               "started."),
+    }),
     "method_not_allowed": (405, {
         "id": ("Metode tidak diizinkan", "Metode HTTP ini tidak didukung di alamat ini."),
         "en": ("Method not allowed", "This HTTP method is not supported here."),

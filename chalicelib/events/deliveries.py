@@ -52,17 +52,37 @@ def handle(event: dict[str, Any]) -> dict[str, Any]:
     if any(channel["type"] == "email" for _, channel, _, _ in jobs):
         client("ses")  # built here, once: creating boto3 clients from several threads at once is unsafe
 
-    def run(job: tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]) -> bool:
+    def run(job: tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]) -> str | None:
         _, channel, delivery, context = job
         try:
             kind = send(channel, delivery)
         except Exception as err:
             logger().warning("delivery failed; will retry", extra={**context, "reason": type(err).__name__})
-            return False
+            return None
         logger().info("notification delivered", extra={**context, "channel_type": kind})
-        return True
+        return kind
 
     if jobs:
         with ThreadPoolExecutor(max_workers=min(_WORKERS, len(jobs))) as pool:
-            failed += [job[0] for job, ok in zip(jobs, pool.map(run, jobs), strict=True) if not ok]
+            sent = list(pool.map(run, jobs))
+        failed += [job[0] for job, kind in zip(jobs, sent, strict=True) if kind is None]
+        failed += _count_sent([(job, kind) for job, kind in zip(jobs, sent, strict=True) if kind is not None])
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+
+def _count_sent(sent: list[tuple[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]], str]]) -> list[str]:
+    """Bill each sent delivery once (a mark per delivery id), here on the handler's thread.
+
+    A count that fails hands its message back: the send repeats with the same delivery id (receivers drop
+    repeats) and the count is made then. Message ids of those are returned.
+    """
+    from chalicelib.services.metering import delivered
+
+    failed = []
+    for (message_id, _, delivery, context), kind in sent:
+        try:
+            delivered(delivery, kind)
+        except Exception as err:
+            logger().warning("delivery not counted; will retry", extra={**context, "reason": type(err).__name__})
+            failed.append(message_id)
+    return failed

@@ -41,6 +41,7 @@ def _event_id(item: dict[str, Any] | None) -> str | None:
 
 def apply_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
     from chalicelib.adapters import lifecycle_topic, timers
+    from chalicelib.services import metering
 
     item = new or old or {}
     tenant, report_id = str(item.get("tenant")), str(item.get("report_id"))
@@ -54,6 +55,7 @@ def apply_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None
         timers.start(tenant=tenant, report_id=report_id, stage=new_stage[0], seq=new_stage[1],
                      due_at=str(new["due_at"]), remind_at=new.get("remind_at"), ladder=ladder,
                      agency=new.get("agency"), category=new.get("category"), listed=bool(new.get("feed")))
+    metering.report_changed(old, new)  # billing: after start, so a crash in between is counted on redelivery
     if new is not None and moved_by_request and _event_id(new):
         last = new["last_event"]
         lifecycle_topic.publish({

@@ -88,9 +88,10 @@ def handle_event(raw: Any) -> dict[str, int]:
     message = rules.render(event, facts)
     nid = rules.notification_id(event)
     expires = rules.expires_at(event)
-    written = sum(inbox_store.put(tenant.code, box, nid, report_id=facts.report_id,
-                                  tracking_code=facts.tracking_code, kind=event["type"], message=message,
-                                  at=event["at"], expires=expires) for box in mailboxes)
+    # One transaction with the billing counter: a redelivered event writes and counts nothing again.
+    written = inbox_store.put_counted(tenant.code, mailboxes, nid, report_id=facts.report_id,
+                                      tracking_code=facts.tracking_code, kind=event["type"], message=message,
+                                      at=event["at"], expires=expires)
     # After the inbox: a channel that cannot even be enqueued retries the event, whose inbox writes are no-ops.
     deliveries = outbound(event, facts, mailboxes, [dict(c) for c in (tenant.channels or [])], nid, message)
     if deliveries and inbox_store.exists(tenant.code, rules.OUTBOX, nid):

@@ -68,8 +68,11 @@ def add_photo(tenant_code: str, ref: str, request: Any, caller: Caller | None,
             "expires_in": settings.upload_url_ttl_seconds}
 
 
-def _finish(tenant: str, report_id: str, photo_id: str, **changes: Any) -> None:
+def _finish(tenant: str, report_id: str, photo_id: str, counters: dict[str, int] | None = None,
+            **changes: Any) -> None:
+    """Decide a pending photo; ``counters`` are billed in the same write (so once: pending -> decided is once)."""
     from chalicelib.store import reports as store
+    from chalicelib.store import usage
 
     def apply(current: Any) -> bool:
         for photo in current.photos:
@@ -80,7 +83,8 @@ def _finish(tenant: str, report_id: str, photo_id: str, **changes: Any) -> None:
                 return True
         return False  # already decided by an earlier delivery
 
-    store.change(tenant, report_id, apply)
+    store.change(tenant, report_id, apply,
+                 usage=usage.increment(tenant, counters, clock.now(), photo_id) if counters else None)
 
 
 def process_upload(key: str) -> str:
@@ -119,7 +123,9 @@ def process_upload(key: str) -> str:
     else:
         photo_storage.write(rules.display_key(tenant, report_id, photo_id), cleaned.display, "image/jpeg")
         photo_storage.write(rules.thumbnail_key(tenant, report_id, photo_id), cleaned.thumbnail, "image/jpeg")
-        _finish(tenant, report_id, photo_id, status="ready", width=cleaned.width, height=cleaned.height)
+        stored = len(cleaned.display) + len(cleaned.thumbnail)
+        _finish(tenant, report_id, photo_id, counters={"photos_stored": 1, "photo_bytes": stored}, status="ready",
+                width=cleaned.width, height=cleaned.height, bytes=stored)
     photo_storage.delete(key)  # the original may carry GPS and device data: it is never kept
     logger().info("photo processed", extra={"tenant": tenant, "report_id": report_id, "photo_id": photo_id,
                                             "outcome": outcome})

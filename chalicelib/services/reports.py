@@ -26,12 +26,14 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
     """Validate against the tenant, write the report, and return the response (status and body)."""
     from ulid import ULID
 
+    from chalicelib.domain.billing import seconds_to_next_hour
     from chalicelib.domain.commands import CreateReport
     from chalicelib.services.routing import propose
     from chalicelib.services.sla import apply_stage
     from chalicelib.services.views import report_view
     from chalicelib.services.workflow import new_event
     from chalicelib.store import reports as store
+    from chalicelib.store import usage
     from chalicelib.store.models import ReportModel
 
     tenant = require_tenant(tenant_code)
@@ -66,8 +68,16 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
     event = new_event(report, action="submit", from_status=None, role="reporter",
                       actor=reporter_sub if privacy != "anonymous" else None, note=None, visibility="public",
                       details={"agency": route.unit, "area": route.area}, now=moment)
-    store.create(report, listed=rules.is_listed_publicly(privacy),
-                 new_code=lambda: rules.new_tracking_code(tenant.code_prefix), event=event)
+    # Counted and throttled in the report's own transaction: no extra call, and a failure uses nothing.
+    counted = usage.increment(tenant.code, {"reports_created": 1}, moment, report.report_id)
+    throttle = None if reporter_sub else usage.anonymous_throttle(
+        tenant.code, tenant.limits.as_dict() if tenant.limits else None, moment)
+    try:
+        store.create(report, listed=rules.is_listed_publicly(privacy),
+                     new_code=lambda: rules.new_tracking_code(tenant.code_prefix), event=event, usage=counted,
+                     throttle=throttle)
+    except usage.LimitReached:
+        raise ProblemError("rate_limited", headers={"Retry-After": str(seconds_to_next_hour(moment))}) from None
     count("ReportCreated", tenant.code)
     logger().info("report created", extra={"tenant": tenant.code, "report_id": report.report_id,
                                            "category": category.code, "privacy": privacy,

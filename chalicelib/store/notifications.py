@@ -6,7 +6,8 @@ import heapq
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.store.models import NotificationModel
 
@@ -34,6 +35,50 @@ def put(tenant: str, mailbox: str, nid: str, *, report_id: str, tracking_code: s
             return False
         raise
     return True
+
+
+_PUTS_PER_TRANSACTION = 99  # DynamoDB's 100 items, less the counter
+
+
+def put_counted(tenant: str, mailboxes: list[str], nid: str, *, report_id: str, tracking_code: str, kind: str,
+                message: dict[str, dict[str, str]], at: str, expires: int) -> int:
+    """Write one message per mailbox and count them (``notifications_inbox``) in one transaction.
+
+    Returns how many were written. A mailbox that already holds this event (a redelivery) fails its
+    condition; the transaction is then run again without it, so what is counted is exactly what is
+    written, once.
+    """
+    from chalicelib import clock
+    from chalicelib.store import usage
+
+    written = 0
+    for start in range(0, len(mailboxes), _PUTS_PER_TRANSACTION):
+        pending = mailboxes[start:start + _PUTS_PER_TRANSACTION]
+        conflicts = 0
+        while pending:
+            items = [NotificationModel(mailbox_key(tenant, box), nid, expires=expires, tenant=tenant,
+                                       report_id=report_id, tracking_code=tracking_code, type=kind,
+                                       title=message["title"], body=message["body"], at=at) for box in pending]
+            counted = usage.increment(tenant, {"notifications_inbox": len(items)}, clock.parse_iso(at), nid)
+            try:
+                with TransactWrite(connection=usage.transaction_connection()) as tx:
+                    for item in items:
+                        tx.save(item, condition=NotificationModel.mailbox.does_not_exist())
+                    usage.add_increment(tx, counted)
+            except TransactWriteError as err:
+                reasons = usage.reasons_of(err)
+                taken = {i for i, reason in enumerate(reasons[:len(pending)]) if reason == "ConditionalCheckFailed"}
+                if taken:
+                    pending = [box for i, box in enumerate(pending) if i not in taken]
+                    continue
+                if usage.is_conflict(err) and conflicts < usage.CONFLICT_RETRIES:
+                    usage.pause(conflicts)
+                    conflicts += 1
+                    continue
+                raise
+            written += len(pending)
+            break
+    return written
 
 
 def exists(tenant: str, mailbox: str, nid: str) -> bool:

@@ -11,6 +11,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.store import usage as metering
 from chalicelib.store.models import IdempotencyModel, ReportEventModel, ReportModel, TrackingCodeModel
 
 _MAX_CODE_ATTEMPTS = 5
@@ -69,16 +70,23 @@ def _connection() -> Connection:
 
 
 def create(report: ReportModel, listed: bool, new_code: Callable[[], str],
-           event: ReportEventModel | None = None) -> ReportModel:
-    """Write the report, claim its tracking code and start its history in one transaction.
+           event: ReportEventModel | None = None, usage: metering.Increment | None = None,
+           throttle: metering.Throttle | None = None) -> ReportModel:
+    """Write the report, claim its tracking code, start its history and count it, in one transaction.
 
-    A clash on the tracking code draws another one and tries again.
+    ``usage`` (``reports_created``) is counted with the write, so only a report that exists counts.
+    ``throttle`` takes one use of a window in the same transaction: a full window (``LimitReached``)
+    writes nothing, and a failed create uses none of it. A clash on the tracking code draws another
+    one and tries again; a clash with a concurrent transaction on a counter item is retried as is.
     """
     if report.reporter_sub:
         report.reporter_key = f"{report.tenant}#{report.reporter_sub}"
     _listing_keys(report, listed)
     connection = _connection()
-    for _ in range(_MAX_CODE_ATTEMPTS):
+    # Item order in the request: puts (report, code, event), then updates (usage, throttle).
+    throttle_at = 2 + (event is not None) + (usage is not None)
+    codes = conflicts = 0
+    while codes < _MAX_CODE_ATTEMPTS:
         report.tracking_code = new_code()
         code = TrackingCodeModel(report.tenant, report.tracking_code, report_id=report.report_id)
         try:
@@ -87,10 +95,21 @@ def create(report: ReportModel, listed: bool, new_code: Callable[[], str],
                 tx.save(code, condition=TrackingCodeModel.code.does_not_exist())
                 if event is not None:
                     tx.save(event, condition=ReportEventModel.event_id.does_not_exist())
+                if usage is not None:
+                    metering.add_increment(tx, usage)
+                if throttle is not None:
+                    metering.add_throttle(tx, throttle)
             return report
         except TransactWriteError as err:
-            reasons = [r.code if r else None for r in (err.cancellation_reasons or [])]
+            reasons = metering.reasons_of(err)
+            if throttle is not None and len(reasons) > throttle_at and reasons[throttle_at] == "ConditionalCheckFailed":
+                raise metering.LimitReached(throttle.key) from err
+            if metering.is_conflict(err) and conflicts < metering.CONFLICT_RETRIES:
+                metering.pause(conflicts)
+                conflicts += 1
+                continue
             if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed" and reasons[0] != "ConditionalCheckFailed":
+                codes += 1
                 continue  # the code is taken: draw another
             raise
     raise CodeSpaceExhausted(report.tenant)
@@ -214,9 +233,23 @@ def list_unit(tenant: str, agency: str, *, status: str | None, overdue: bool | N
                        after, condition)
 
 
-def save(report: ReportModel) -> ReportModel:
-    """Save a changed report; the version condition makes a concurrent change fail with StaleWrite."""
+def save(report: ReportModel, usage: metering.Increment | None = None) -> ReportModel:
+    """Save a changed report; the version condition makes a concurrent change fail with StaleWrite.
+
+    With ``usage`` the report and the counters are written in one transaction (a billable change
+    counts exactly when it is written).
+    """
     _listing_keys(report, report.feed is not None)
+    if usage is not None:
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                tx.save(report)
+                metering.add_increment(tx, usage)
+        except TransactWriteError as err:
+            if metering.reasons_of(err)[:1] == ["ConditionalCheckFailed"] or metering.is_conflict(err):
+                raise StaleWrite(report.report_id) from err  # reload and decide again
+            raise
+        return report
     try:
         report.save()
     except (PutError, UpdateError) as err:
@@ -226,10 +259,12 @@ def save(report: ReportModel) -> ReportModel:
     return report
 
 
-def change(tenant: str, report_id: str, mutate: Callable[[ReportModel], bool]) -> ReportModel | None:
+def change(tenant: str, report_id: str, mutate: Callable[[ReportModel], bool],
+           usage: metering.Increment | None = None) -> ReportModel | None:
     """Load, mutate and save, starting over when another writer got there first.
 
-    ``mutate`` returns False when nothing needs writing (an idempotent redelivery, say).
+    ``mutate`` returns False when nothing needs writing (an idempotent redelivery, say). ``usage`` is
+    counted with the write that mutate asked for, and only then.
     """
     for _ in range(_MAX_UPDATE_ATTEMPTS):
         report = get(tenant, report_id)
@@ -238,7 +273,7 @@ def change(tenant: str, report_id: str, mutate: Callable[[ReportModel], bool]) -
         if not mutate(report):
             return report
         try:
-            return save(report)
+            return save(report, usage)
         except StaleWrite:
             continue
     raise StaleWrite(report_id)

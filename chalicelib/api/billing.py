@@ -1,0 +1,60 @@
+"""Routes for pay per use: a tenant's usage and invoices, and the platform's usage overview.
+
+An invoice is JSON by default, CSV with ``Accept: text/csv`` or ``?format=csv``, and a printable HTML
+page with ``Accept: text/html`` or ``?format=html`` (``format`` wins over ``Accept``).
+"""
+
+from __future__ import annotations
+
+from chalice import Response
+
+from chalicelib.api.http import Api, json_response
+from chalicelib.errors import query_error
+from chalicelib.services import billing
+
+api = Api("billing")
+_FORMATS = ("json", "csv", "html")
+
+
+def _format() -> str:
+    chosen = api.query("format")
+    if chosen is not None:
+        if chosen not in _FORMATS:
+            raise query_error("format", "unknown_format", "Format harus json, csv atau html.",
+                              "The format must be json, csv or html.")
+        return chosen
+    accept = (api.header("accept") or "").lower()
+    if "text/csv" in accept:
+        return "csv"
+    if "text/html" in accept:
+        return "html"
+    return "json"
+
+
+@api.route("/v1/tenants/{tenant}/usage")
+def tenant_usage(tenant: str) -> Response:
+    return json_response(billing.usage(tenant, api.caller(required=True), api.query("month")))
+
+
+@api.route("/v1/tenants/{tenant}/invoices/{month}")
+def tenant_invoice(tenant: str, month: str) -> Response:
+    from chalicelib.domain import invoices
+
+    chosen = _format()  # a bad format is answered before any work
+    invoice = billing.invoice(tenant, api.caller(required=True), month)
+    filename = invoice["number"].replace("/", "-")
+    private = {"Cache-Control": "private, no-store", "Vary": "Accept, Authorization"}
+    if chosen == "csv":
+        return Response(body=invoices.to_csv(invoice), status_code=200, headers={
+            **private, "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    if chosen == "html":
+        return Response(body=invoices.to_html(invoice), status_code=200, headers={
+            **private, "Content-Type": "text/html; charset=utf-8",
+            "Content-Disposition": f'inline; filename="{filename}.html"'})
+    return json_response(invoice, headers=private)
+
+
+@api.route("/v1/usage")
+def platform_usage() -> Response:
+    return json_response(billing.platform_usage(api.caller(required=True), api.query("month")))
