@@ -112,8 +112,6 @@ def clear_cache() -> None:
 
 def count_request(tenant_code: str) -> None:
     """One billable API-key request (metered per tenant and month)."""
-    try:  # MERGE-TODO: the usage store lands from the billing branch
-        from chalicelib.store import usage
-    except ImportError:
-        return
+    from chalicelib.store import usage
+
     usage.count(tenant_code, "api_requests", 1)

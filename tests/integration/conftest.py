@@ -86,7 +86,7 @@ class Stack:
         user = boto3.client("cognito-idp").admin_get_user(UserPoolId=self.resources.user_pool_id, Username=username)
         return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
 
-    def sign_in_new(self, username: str, temporary_password: str, new_password: str = "NeuesPasswort2027") -> str:
+    def sign_in_new(self, username: str, temporary_password: str, new_password: str = "NeuesPasswort2027") -> str:  # noqa: S107 - a test account
         """First sign-in of an account made with a temporary password: answer Cognito's new-password challenge."""
         cognito = boto3.client("cognito-idp")
         client_id = self.resources.user_pool_client_id
