@@ -19,7 +19,7 @@ run: $(STAMP)  ## start moto + chalice local with demo data; Ctrl-C stops everyt
 	$(BIN)/python -m devstack.run --api-port $(API_PORT) --aws-port $(AWS_PORT)
 
 test: $(STAMP) lint  ## the whole suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --durations=10
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .

@@ -63,6 +63,29 @@ def _policy(doc: dict[str, Any], fields: dict[str, Any], current: Any = None) ->
         raise ProblemError("validation_failed", errors=errors) from None
 
 
+def _validated(document: Any, *, creating: bool, tenant: Any = None) -> tuple[tenancy.TenantDocument, Any]:
+    """The parsed document and its SLA policy; one 422 listing the problems of both."""
+    current = None if tenant is None else {"agencies": tenant.agencies.as_dict() if tenant.agencies else None}
+    errors: list[FieldError] = []
+    parsed = None
+    try:
+        parsed = tenancy.parse_document(document, creating=creating, current=current, sub_parsers=_sub_parsers())
+    except ProblemError as err:
+        if not isinstance(document, dict):
+            raise
+        errors.extend(err.errors)
+    policy = None
+    try:  # checked even when the rest failed, so every problem is listed at once
+        policy = _policy(document, parsed.fields if parsed else {},
+                         tenant.sla_policy if tenant is not None else None)
+    except ProblemError as err:
+        seen = {(e.field, e.code) for e in errors}
+        errors.extend(e for e in err.errors if (e.field, e.code) not in seen)
+    if errors or parsed is None:
+        raise ProblemError("validation_failed", errors=errors)
+    return parsed, policy
+
+
 def _default_units(name: str) -> list[tenancy.Unit]:
     return [tenancy.Unit(code=code, name=f"{kind.name_id} {name}", type=code, primary=True)
             for code, kind in AGENCY_TYPES.items()]
@@ -101,9 +124,8 @@ def create_tenant(document: Any, actor: Actor) -> dict[str, Any]:
     from chalicelib.store.reports import _connection
     from chalicelib.store.tenants import clear_cache, get_tenant
 
-    parsed = tenancy.parse_document(document, creating=True, sub_parsers=_sub_parsers())
+    parsed, policy = _validated(document, creating=True)
     fields, admin = parsed.fields, parsed.admin
-    policy = _policy(document, fields)
     assert admin is not None
     code = fields["code"]
     if get_tenant(code) is not None:
@@ -180,8 +202,7 @@ def update_tenant(code: str, document: Any, actor: Actor) -> dict[str, Any]:
     """PATCH: the fields sent replace the tenant's; suspend or resume with ``status``."""
 
     tenant = require_tenant(code, allow_suspended=True)
-    parsed = tenancy.parse_document(document, creating=False, current={
-        "agencies": tenant.agencies.as_dict() if tenant.agencies else None}, sub_parsers=_sub_parsers())
+    parsed, policy = _validated(document, creating=False, tenant=tenant)
     fields = parsed.fields
     before = profile_of(tenant)
     changes: dict[str, Any] = {}
@@ -198,7 +219,6 @@ def update_tenant(code: str, document: Any, actor: Actor) -> dict[str, Any]:
         changes["agencies"] = tenancy.units_to_agencies(fields["units"])
     if "categories" in fields:
         changes["categories"] = fields["categories"] or None
-    policy = _policy(document, fields, tenant.sla_policy)
     if policy is not None:
         changes["sla_policy"] = policy
     status = fields.get("status")
