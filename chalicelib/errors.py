@@ -86,7 +86,7 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "en": ("Too many requests", "This regional government's limit for reports without sign-in is reached; "
                "retry after Retry-After, or sign in."),
     }),
-    "invalid_api_key": (401, {
+    "invalid_api_key": (403, {  # as API Gateway answers a bad x-api-key
         "id": ("API key tidak valid", "API key tidak dikenal, sudah dicabut, atau milik pemda lain."),
         "en": ("Invalid API key", "The API key is unknown, revoked, or belongs to another regional government."),
     }),

@@ -37,7 +37,8 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 KUPANG_REPORTS = "/v1/tenants/kupang/reports"
-STACK_KEYS = {"api_url", "aws_endpoint_url", "region", "user_pool_id", "user_pool_client_id", "demo_users"}
+STACK_KEYS = {"api_url", "aws_endpoint_url", "region", "user_pool_id", "user_pool_client_id", "demo_users",
+              "api_keys", "open311_api_keys"}
 USER_KEYS = {"username", "password", "role", "tenant", "agency"}
 
 
@@ -78,7 +79,15 @@ def test_stack_file_describes_the_stack(stack: dict[str, Any], api: Api) -> None
     assert stack["api_url"].startswith("http://127.0.0.1:")
     assert stack["aws_endpoint_url"].startswith("http://127.0.0.1:")
     assert stack["demo_users"] and all(set(u) == USER_KEYS for u in stack["demo_users"])
-    assert {u["role"] for u in stack["demo_users"]} >= {"citizen", "tenant_admin", "officer"}
+    assert {u["role"] for u in stack["demo_users"]} >= {"citizen", "tenant_admin", "officer", "platform_admin"}
+    assert any(u["username"] == "admin.platform" and u["role"] == "platform_admin" for u in stack["demo_users"])
+    tenants = {u["tenant"] for u in stack["demo_users"] if u["role"] == "tenant_admin"}
+    assert set(stack["api_keys"]) == tenants  # a tenant_admin and an API key for every demo tenant
+    for tenant, key in stack["api_keys"].items():
+        listed = api.call("GET", f"/v1/tenants/{tenant}/reports", headers={"X-Api-Key": key})
+        assert listed.status_code == 200, listed.text
+    wrong = api.call("GET", "/v1/tenants/kupang/reports", headers={"X-Api-Key": stack["api_keys"]["karo"]})
+    assert wrong.status_code == 403  # a key opens only its own tenant
     health = api.call("GET", "/v1/health")
     assert health.status_code == 200 and health.json() == {"status": "ok"}
     # Step Functions really runs states: the switch run.py sets is in moto's config.

@@ -190,7 +190,7 @@ def test_an_api_key_is_shown_once_kept_as_a_hash_and_revocable(stack):
     ok = stack.call("GET", "/v1/tenants/kupang/reports", headers={"X-Api-Key": key})
     assert ok.status_code == 200
     elsewhere = stack.call("GET", "/v1/tenants/karo/reports", headers={"X-Api-Key": key})
-    assert elsewhere.status_code == 401 and elsewhere.json_body["code"] == "invalid_api_key"
+    assert elsewhere.status_code == 403 and elsewhere.json_body["code"] == "invalid_api_key"
     forged = stack.call("GET", "/v1/tenants/kupang/reports", headers={"X-Api-Key": key[:-4] + "AAAA"})
     assert forged.status_code == 401
     revoked = stack.call("DELETE", f"/v1/tenants/kupang/api-keys/{created.json_body['id']}", user="admin.kupang")
