@@ -9,10 +9,11 @@ export TZ := UTC
 
 .PHONY: run test lint unit integration e2e package bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip<26.2"
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .  # the aduan-admin command
 	@touch $(STAMP)
 
 run: $(STAMP)  ## start moto + chalice local with demo data; Ctrl-C stops everything

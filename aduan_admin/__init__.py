@@ -1,0 +1,1 @@
+"""``aduan-admin``: the platform operator's command line (onboard tenants, list them, export invoices)."""
