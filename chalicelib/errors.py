@@ -211,7 +211,8 @@ class ProblemError(Exception):
             body["instance"] = instance
         if self.errors:
             body["errors"] = [e.render(lang) for e in self.errors]
-        body.update(self.extra)
+        # Extension members never replace RFC 9457's own (a report's ``status`` is not the HTTP status).
+        body.update({key: value for key, value in self.extra.items() if key not in body})
         return body
 
 

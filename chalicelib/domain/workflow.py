@@ -126,12 +126,12 @@ def actor_role(access: ReportAccess, caller: Caller | None, receipt: str | None)
 def next_status(status: str, action: str, role: str | None) -> str:
     """The status after ``action``; 403 when the role may never do it, 409 when not from this status."""
     if role is None or role not in roles_allowed(action):
-        raise ProblemError("forbidden_action", extra={"action": action, "status": status})
+        raise ProblemError("forbidden_action", extra={"action": action, "report_status": status})
     move = TABLE.get((status, action))
     if move is None:
-        raise ProblemError("invalid_transition", extra={"action": action, "status": status})
+        raise ProblemError("invalid_transition", extra={"action": action, "report_status": status})
     if role not in move.roles:
-        raise ProblemError("forbidden_action", extra={"action": action, "status": status})
+        raise ProblemError("forbidden_action", extra={"action": action, "report_status": status})
     return move.to or status
 
 

@@ -80,7 +80,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("PUT", "/v1/tenants/{tenant}/units"): Case("scoped", body=_UNITS),
     ("GET", "/v1/tenants/{tenant}/staff"): Case("scoped"),
     ("POST", "/v1/tenants/{tenant}/staff"): Case(
-        "scoped", body={"username": "petugas.baru", "role": "officer", "unit": "DLH"}),
+        "scoped", body={"username": "petugas.baru", "role": "officer", "agency": "DLH"}),
     ("PATCH", "/v1/tenants/{tenant}/staff/{staff_id}"): Case("scoped", body={"name": "Nama Baru"}),
     ("DELETE", "/v1/tenants/{tenant}/staff/{staff_id}"): Case("scoped"),
     ("GET", "/v1/tenants/{tenant}/api-keys"): Case("scoped"),
