@@ -301,11 +301,27 @@ def test_api_handler_gets_only_the_data_calls_it_makes(packaged):
     resources = packaged.template["Resources"]
     _, role = role_of(packaged.template, functions(packaged.template)["APIHandler"])
     allowed = granted(role)
-    assert {a.split(":")[0] for a in allowed} == {"dynamodb", "s3", "logs"}
-    assert set(allowed) - {"logs:CreateLogStream", "logs:PutLogEvents"} <= {
+    assert {a.split(":")[0] for a in allowed} == {"dynamodb", "s3", "logs", "cognito-idp", "apigateway", "sts"}
+    assert {a for a in allowed if a.split(":")[0] in ("dynamodb", "s3")} <= {
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
-        "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem", "s3:PutObject", "s3:GetObject"}
+        "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem", "s3:PutObject",
+        "s3:GetObject"}
+    # Staff accounts: only the admin calls on our own user pool.
+    for action in (a for a in allowed if a.startswith("cognito-idp:")):
+        assert action.startswith("cognito-idp:Admin") and [target(r) for r in allowed[action]] == ["UserPool"]
+    # Client keys: only API keys and the keys of our own usage plan.
+    for action in (a for a in allowed if a.startswith("apigateway:")):
+        assert all(r["Fn::Sub"].rsplit("::", 1)[1] in ("/apikeys", "/apikeys/*", "/usageplans/${ApiKeysUsagePlan}/keys",
+                                                      "/usageplans/${ApiKeysUsagePlan}/keys/*")
+                   for r in allowed[action]), action
+    # The tenant-scoped data role is the only role it may become.
+    # (Named, not referenced: the data role trusts this role, so a reference would be a cycle.)
+    data_role = resources["TenantDataRole"]["Properties"]["RoleName"]["Fn::Sub"]
+    assert allowed["sts:AssumeRole"] == allowed["sts:TagSession"] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/" + data_role}]
     for action, on in allowed.items():
+        if action.startswith(("apigateway:", "sts:")):
+            continue  # checked above: ARNs built from the stack's own names
         for resource in on:
             name = target(resource) or re.match(r"\$\{(\w+)", resource["Fn::Sub"]).group(1)
             assert name in resources, f"{action} on {resource}"
@@ -323,6 +339,7 @@ def test_photo_processor_gets_only_its_queue_bucket_and_reports(packaged):
         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
         "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert _usage_actions(packaged.template, role) == {"dynamodb:UpdateItem"}  # photos counted when ready
     # Listing lets S3 answer 404 (not 403) for an original already processed, and only under uploads/.
     statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     listing = next(s for s in statements if "s3:ListBucket" in s["Action"])
@@ -330,8 +347,9 @@ def test_photo_processor_gets_only_its_queue_bucket_and_reports(packaged):
     assert listing["Condition"] == {"StringLike": {"s3:prefix": ["uploads/*"]}}
     for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"):
         assert [target(r) for r in allowed[action]] == [target(event["Queue"])]
-    for action in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"):
+    for action in ("dynamodb:GetItem", "dynamodb:PutItem"):
         assert [target(r) for r in allowed[action]] == ["ReportsTable"]
+    assert [target(r) for r in allowed["dynamodb:UpdateItem"]] == ["ReportsTable", "UsageTable"]
 
 
 # -- photos -----------------------------------------------------------------------------------------
@@ -545,7 +563,11 @@ def test_stream_function_starts_and_stops_timers_publishes_and_nothing_else(pack
     allowed = granted(role)
     assert set(allowed) == LOGS | {
         "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
-        "states:StartExecution", "states:StopExecution", "sns:Publish", "sqs:SendMessage"}
+        "states:StartExecution", "states:StopExecution", "sns:Publish", "sqs:SendMessage",
+        "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    # Its only table writes: billing marks and counters for the timers it starts.
+    assert _usage_actions(packaged.template, role) == {"dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert {target(r) for a in ("dynamodb:PutItem", "dynamodb:UpdateItem") for r in allowed[a]} == {"UsageTable"}
     for action in ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"):
         assert allowed[action] == [{"Fn::GetAtt": [table_id_for_model(packaged.template, ReportModel), "StreamArn"]}]
     assert allowed["dynamodb:ListStreams"] == ["*"]  # the one stream action without resource-level permissions
@@ -613,6 +635,7 @@ def test_notifier_reads_reports_and_tenants_writes_inboxes_and_queues_deliveries
                                     table_id_for_model(template, TenantModel)]),
         "dynamodb:PutItem": [table_id_for_model(template, NotificationModel)],
         "dynamodb:Query": [table_id_for_model(template, NotificationModel)],
+        "dynamodb:UpdateItem": ["UsageTable"],  # inbox messages counted in their own transaction
         "sqs:SendMessage": [told(template, function, "DELIVERY_QUEUE_URL")],
     }
 
@@ -624,15 +647,23 @@ def test_deliverer_only_consumes_its_queue_and_sends_email_as_our_identity(packa
     _, role = role_of(template, function)
     allowed = granted(role)
     # It reads the tenant's channels fresh (a URL or secret may have changed since the event was queued).
-    assert set(allowed) == LOGS | QUEUE_CONSUMER | {"ses:SendEmail", "ses:SendRawEmail", "dynamodb:GetItem"}
+    assert set(allowed) == LOGS | QUEUE_CONSUMER | {"ses:SendEmail", "ses:SendRawEmail", "dynamodb:GetItem",
+                                                    "dynamodb:PutItem", "dynamodb:UpdateItem"}
     from chalicelib.store.models import TenantModel
 
     assert [target(r) for r in allowed["dynamodb:GetItem"]] == [table_id_for_model(template, TenantModel)]
+    # A sent message is counted once: its mark and the counter, in the usage table only.
+    assert [target(r) for r in allowed["dynamodb:PutItem"]] == [target(r) for r in allowed["dynamodb:UpdateItem"]] \
+        == ["UsageTable"]
     for action in QUEUE_CONSUMER:
         assert [target(r) for r in allowed[action]] == [target(event["Queue"])]
     identity = {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailIdentity}"}
     assert allowed["ses:SendEmail"] == allowed["ses:SendRawEmail"] == [identity]
     assert "EmailIdentity" in template["Parameters"]
+
+
+def _usage_actions(template: dict[str, Any], role: dict[str, Any]) -> set[str]:
+    return {action for action, on in granted(role).items() if any(target(r) == "UsageTable" for r in on)}
 
 
 def test_api_handler_reaches_history_areas_and_inboxes(packaged):
