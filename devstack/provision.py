@@ -197,6 +197,7 @@ def _notifications(session: Any, stage: str, resources: Resources) -> None:
     session.client("ses").verify_email_identity(EmailAddress=get_settings().email_sender)
     _ttl(session.client("dynamodb"), get_settings().notifications_table, "expires")
     _ttl(session.client("dynamodb"), get_settings().usage_table, "expires")
+    _ttl(session.client("dynamodb"), get_settings().stats_table, "expires")
 
 
 def _ttl(dynamodb: Any, table: str, attribute: str) -> None:

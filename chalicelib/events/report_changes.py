@@ -39,7 +39,7 @@ def _event_id(item: dict[str, Any] | None) -> str | None:
     return str(last["id"]) if last.get("id") else None
 
 
-def apply_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+def apply_change(old: dict[str, Any] | None, new: dict[str, Any] | None, event_id: str | None = None) -> None:
     from chalicelib.adapters import lifecycle_topic, timers
     from chalicelib.services import metering
 
@@ -56,6 +56,10 @@ def apply_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None
                      due_at=str(new["due_at"]), remind_at=new.get("remind_at"), ladder=ladder,
                      agency=new.get("agency"), category=new.get("category"), listed=bool(new.get("feed")))
     metering.report_changed(old, new)  # billing: after start, so a crash in between is counted on redelivery
+    if event_id:
+        from chalicelib.services import stats
+
+        stats.report_changed(old, new, event_id)  # dashboards: once per stream record (its event id)
     if new is not None and moved_by_request and _event_id(new):
         last = new["last_event"]
         lifecycle_topic.publish({
@@ -72,7 +76,7 @@ def handle(event: dict[str, Any]) -> dict[str, Any]:
     for index, record in enumerate(records):
         change = record.get("dynamodb", {})
         try:
-            apply_change(_plain(change.get("OldImage")), _plain(change.get("NewImage")))
+            apply_change(_plain(change.get("OldImage")), _plain(change.get("NewImage")), record.get("eventID"))
         except Exception:
             logger().exception("report change failed", extra={"event_id": record.get("eventID")})
             return {"batchItemFailures": [{"itemIdentifier": r.get("dynamodb", {}).get("SequenceNumber")}

@@ -421,8 +421,8 @@ class StatsModel(Model):
     """Dashboard aggregates kept from the reports stream: counters and sketch bins per window and dimension.
 
     Keys: ``<granularity>#<period>#<dimension>`` (``day#2026-12-05#unit#DLH``, ``month#2026-12#area#ALAK``)
-    with number attributes added to by the stream handler, and ``gauge#<dimension>`` for what is true now
-    (overdue reports). The stream's own checkpoints live under tenant ``~stream`` (one item per shard).
+    with number attributes added to by the stream handler, ``gauge#<dimension>`` for what is true now
+    (overdue reports), and ``mark#<stream event id>``: "this change was applied" (expires by TTL).
     """
 
     class Meta:
@@ -432,6 +432,7 @@ class StatsModel(Model):
 
     tenant = UnicodeAttribute(hash_key=True)
     key = UnicodeAttribute(range_key=True)
+    expires = NumberAttribute(null=True)  # TTL, epoch seconds (marks only; aggregates never expire)
 
 
 ALL_MODELS: tuple[type[Model], ...] = (TenantModel, ReportModel, TrackingCodeModel, IdempotencyModel,

@@ -564,10 +564,13 @@ def test_stream_function_starts_and_stops_timers_publishes_and_nothing_else(pack
     assert set(allowed) == LOGS | {
         "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
         "states:StartExecution", "states:StopExecution", "sns:Publish", "sqs:SendMessage",
-        "dynamodb:PutItem", "dynamodb:UpdateItem"}
-    # Its only table writes: billing marks and counters for the timers it starts.
+        "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"}
+    # Its only table writes: billing marks and counters for the timers it starts, and the dashboards'
+    # aggregates with their marks; its only read, the tenant's time zone (days are local days).
     assert _usage_actions(packaged.template, role) == {"dynamodb:PutItem", "dynamodb:UpdateItem"}
-    assert {target(r) for a in ("dynamodb:PutItem", "dynamodb:UpdateItem") for r in allowed[a]} == {"UsageTable"}
+    assert {target(r) for a in ("dynamodb:PutItem", "dynamodb:UpdateItem") for r in allowed[a]} == {
+        "UsageTable", "StatsTable"}
+    assert [target(r) for r in allowed["dynamodb:GetItem"]] == ["TenantsTable"]
     for action in ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"):
         assert allowed[action] == [{"Fn::GetAtt": [table_id_for_model(packaged.template, ReportModel), "StreamArn"]}]
     assert allowed["dynamodb:ListStreams"] == ["*"]  # the one stream action without resource-level permissions

@@ -175,6 +175,7 @@ def _run_the_tenant_business(stack: Any) -> None:
             ("GET", "/v1/tenants/kupang/usage", None)):
         response = stack.call(method, path, body, user="admin.kupang")
         assert response.status_code == 200, (path, response.json_body)
+    assert stack.call("GET", "/v1/tenants/kupang/stats?window=week", user="admin.kupang").status_code == 200
     month = stack.call("GET", "/v1/tenants/kupang/usage", user="admin.kupang").json_body["month"]
     assert stack.call("GET", f"/v1/tenants/kupang/invoices/{month}", user="admin.kupang").status_code == 200
     other = stack.call("POST", "/v1/tenants/kupang/api-keys", {"name": "IAM 2"}, user="admin.kupang").json_body

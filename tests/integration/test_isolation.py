@@ -89,6 +89,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/v1/tenants/{tenant}/audit"): Case("scoped"),
     ("GET", "/v1/tenants/{tenant}/usage"): Case("scoped"),
     ("GET", "/v1/tenants/{tenant}/invoices/{month}"): Case("scoped"),
+    ("GET", "/v1/tenants/{tenant}/stats"): Case("scoped"),
 }
 
 

@@ -1,0 +1,68 @@
+"""The stats table: aggregates added to from the reports stream, exactly once, and read per window.
+
+Each stream record is applied in one transaction: a conditional ``mark#<stream event id>`` (expiring
+after ``MARK_TTL``, longer than the stream's 24-hour retention) plus an ADD on every aggregate item it
+touches. A redelivered record meets its mark, the transaction is cancelled, and nothing is added twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.store.models import StatsModel
+
+MARK_TTL = timedelta(days=3)
+MAX_ITEMS = 99  # a transaction holds 100 items, one of them the mark
+
+
+def apply(tenant: str, event_id: str, updates: dict[str, dict[str, int]], now: datetime) -> bool:
+    """Add ``updates`` ({key: {attribute: amount}}) once per ``event_id``; False when it was applied before."""
+    from chalicelib.store.usage import is_conflict, pause, reasons_of, transaction_connection
+
+    if not updates:
+        return True
+    if len(updates) > MAX_ITEMS:
+        raise ValueError("one change touches at most 99 aggregates")
+    expires = int((now + MARK_TTL).timestamp())
+    for attempt in range(6):
+        try:
+            with TransactWrite(connection=transaction_connection()) as tx:
+                tx.save(StatsModel(tenant, f"mark#{event_id}", expires=expires),
+                        condition=StatsModel.key.does_not_exist())
+                for key, amounts in updates.items():
+                    tx.update(StatsModel(tenant, key),
+                              actions=[NumberAttribute(attr_name=name).add(value) for name, value in amounts.items()])
+            return True
+        except TransactWriteError as err:
+            if reasons_of(err)[:1] == ["ConditionalCheckFailed"]:
+                return False
+            if not is_conflict(err) or attempt == 5:
+                raise
+            pause(attempt)
+    return True
+
+
+def _numbers(item: dict[str, Any]) -> dict[str, int]:
+    return {name: int(value["N"]) for name, value in item.items() if "N" in value and name != "expires"}
+
+
+def read_prefix(tenant: str, prefix: str) -> tuple[dict[str, dict[str, int]], int]:
+    """{dimension: counters} of every item under ``prefix`` (``day#2026-12-05#``), and the items read."""
+    connection = StatsModel._get_connection()  # low level: the counters are attributes the model does not declare
+    found: dict[str, dict[str, int]] = {}
+    read = 0
+    start = None
+    while True:
+        page = connection.query(tenant, range_key_condition=StatsModel.key.startswith(prefix),
+                                consistent_read=False, exclusive_start_key=start)
+        for item in page.get("Items", []):
+            read += 1
+            found[item["key"]["S"][len(prefix):]] = _numbers(item)
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return found, read
