@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/aws_calls.py
 	$(BIN)/python bench/package_size.py
 	$(BIN)/python bench/lifecycle.py
+	$(BIN)/python bench/stats_reads.py
 
 clean:
 	rm -rf $(VENV) build .local .pytest_cache .ruff_cache

@@ -34,6 +34,7 @@ class Resources:
     delivery_queue_url: str = ""
     delivery_queue_arn: str = ""
     delivery_dlq_url: str = ""
+    tenant_data_role_arn: str = ""
 
     def environment(self) -> dict[str, str]:
         """What the app's settings read, pointing at these resources."""
@@ -47,6 +48,7 @@ class Resources:
             "NOTIFICATION_QUEUE_ARN": self.notification_queue_arn,
             "DELIVERY_QUEUE_URL": self.delivery_queue_url,
             "DELIVERY_QUEUE_ARN": self.delivery_queue_arn,
+            "TENANT_DATA_ROLE_ARN": self.tenant_data_role_arn,
         }
 
 
@@ -200,6 +202,45 @@ def _notifications(session: Any, stage: str, resources: Resources) -> None:
     _ttl(session.client("dynamodb"), get_settings().stats_table, "expires")
 
 
+def _tenant_data_role(iam: Any, stage: str, region: str) -> str:
+    """The data role of infra/resources.json with its tenant-scoped policy, tables named for this stage.
+
+    moto lets the API assume it (so requests are really signed with a tenant session's keys) but does not
+    evaluate its conditions; tests evaluate them (tests/iam_policy.py).
+    """
+    from pathlib import Path
+
+    name = f"aduan-{stage}-tenant-data"
+    try:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    template = json.loads((Path(__file__).resolve().parents[1] / "infra" / "resources.json").read_text("utf-8"))
+    role = template["Resources"]["TenantDataRole"]["Properties"]
+    account = "123456789012"  # moto's account: keys issued for this role reach the same tables
+
+    def table_arn(logical: str) -> str:
+        table = template["Resources"][logical]["Properties"]["TableName"]["Fn::Sub"]
+        return f"arn:aws:dynamodb:{region}:{account}:table/" + table.replace("${AWS::StackName}", f"aduan-{stage}")
+
+    def resolve(resource: Any) -> str:
+        if "Fn::GetAtt" in resource:
+            return table_arn(resource["Fn::GetAtt"][0])
+        logical, _, rest = resource["Fn::Sub"].removeprefix("${").partition(".Arn}")
+        return table_arn(logical) + rest
+
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": account},
+                                                      "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+    arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
+                              MaxSessionDuration=role["MaxSessionDuration"])["Role"]["Arn"])
+    for policy in role["Policies"]:
+        document = json.loads(json.dumps(policy["PolicyDocument"]))
+        for statement in document["Statement"]:
+            statement["Resource"] = [resolve(r) for r in statement["Resource"]]
+        iam.put_role_policy(RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document))
+    return arn
+
+
 def _ttl(dynamodb: Any, table: str, attribute: str) -> None:
     current = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
     if current.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
@@ -218,4 +259,5 @@ def provision(stage: str = "dev") -> Resources:
     resources = Resources(pool_id, client_id, url, arn, dlq_url, report_stream_arn=_report_stream())
     _lifecycle(session, stage, resources)
     _notifications(session, stage, resources)
+    resources.tenant_data_role_arn = _tenant_data_role(session.client("iam"), stage, settings.region)
     return resources

@@ -62,12 +62,16 @@ def log_context(event: Any, get_response: Callable[[Any], Any]) -> Any:
     log.append_keys(request_id=_request_id(event), tenant=params.get("tenant"))
     started = time.perf_counter()
     try:
-        refused, client_tenant = _client_key(event, params.get("tenant"))
-        response = refused or _as_problem(event, get_response(event))
-        if client_tenant and response.status_code < 500:
-            from chalicelib.services.api_keys import count_request
+        # Below the application too: DynamoDB is reached as this tenant only (adapters/tenant_scope.py).
+        from chalicelib.adapters.tenant_scope import tenant_scope
 
-            count_request(client_tenant)
+        with tenant_scope(params.get("tenant")):
+            refused, client_tenant = _client_key(event, params.get("tenant"))
+            response = refused or _as_problem(event, get_response(event))
+            if client_tenant and response.status_code < 500:
+                from chalicelib.services.api_keys import count_request
+
+                count_request(client_tenant)
         log.info("request", extra={"method": event.method, "route": event.context.get("resourcePath"),
                                    "status": response.status_code,
                                    "ms": round((time.perf_counter() - started) * 1000, 1)})

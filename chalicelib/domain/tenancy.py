@@ -21,6 +21,9 @@ from chalicelib.domain.taxonomy import AGENCY_TYPES, CATEGORIES
 from chalicelib.errors import FieldError, ProblemError
 
 TENANT_CODE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
+# Partition keys that are not a tenant's: a tenant of that code would own them under the data role's
+# LeadingKeys rule (the directory index keeps every tenant under "tenants").
+RESERVED_CODES = frozenset({"tenants"})
 UNIT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,24}$")
@@ -49,6 +52,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "int_type": ("Harus berupa bilangan bulat.", "Must be a whole number."),
     "invalid_code": ("Kode pemda: 2-32 huruf kecil, angka atau '-', diawali huruf.",
                      "Tenant code: 2-32 lowercase letters, digits or '-', starting with a letter."),
+    "reserved_code": ("Kode ini dipakai oleh sistem; pilih kode lain.",
+                      "This code is used by the system; choose another."),
     "invalid_name": ("Nama 3-120 karakter.", "A name of 3-120 characters."),
     "invalid_timezone": ("Zona waktu harus Asia/Jakarta (WIB), Asia/Makassar (WITA) atau Asia/Jayapura (WIT).",
                          "The time zone must be Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)."),
@@ -354,7 +359,9 @@ def parse_document(doc: Any, *, creating: bool, current: dict[str, Any] | None =
     out = result.fields
     if "code" in doc:
         code = problems.text(doc["code"], "code", TENANT_CODE, "invalid_code")
-        if code:
+        if code in RESERVED_CODES:
+            problems.add("code", "reserved_code")
+        elif code:
             out["code"] = code
     if "names" in doc and problems.object(doc["names"], "names", ("id", "en"), ("id",)):
         name_id = problems.text(doc["names"].get("id"), "names.id")

@@ -158,6 +158,10 @@ def is_active_officer(tenant: str, sub: str, unit: str) -> bool:
 
 def disabled(caller: Caller) -> bool:
     """A staff token issued before its account was disabled is refused (checked once a minute per container)."""
+    from chalicelib.adapters.tenant_scope import tenant_scope
     from chalicelib.store import staff
 
-    return bool(caller.tenant) and caller.is_staff and staff.is_disabled(str(caller.tenant), caller.sub)
+    if not (caller.tenant and caller.is_staff):
+        return False
+    with tenant_scope(caller.tenant):  # one's own account, whichever tenant's route was called
+        return staff.is_disabled(caller.tenant, caller.sub)

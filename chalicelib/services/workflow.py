@@ -157,7 +157,7 @@ def _claim(report: Any, caller: Caller | None, receipt: str | None, key: str | N
     valid_idempotency_key(key)
     who = caller.sub if caller else ("receipt:" + hashlib.sha256((receipt or "").encode()).hexdigest()[:16])
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    return IdempotencyModel(f"transition#{report.tenant}:{who}:{report.report_id}:{key}", payload_hash=digest,
+    return IdempotencyModel(f"{report.tenant}#transition:{who}:{report.report_id}:{key}", payload_hash=digest,
                             report_id=report.report_id, expiration=int(clock.now().timestamp()) + 24 * 3600)
 
 

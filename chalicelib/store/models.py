@@ -61,9 +61,11 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.adapters.tenant_scope import install_for_pynamodb
 from chalicelib.config import get_settings
 
 _settings = get_settings()
+install_for_pynamodb()  # every request for one tenant reaches only that tenant's items (below the app too)
 
 
 class TenantDirectoryIndex(GlobalSecondaryIndex):

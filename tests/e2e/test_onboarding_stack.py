@@ -121,3 +121,17 @@ def test_a_new_pemda_is_onboarded_from_yaml_works_its_reports_and_is_billed_exac
     assert listed.returncode == 0, listed.stderr
     row = next(r for r in json.loads(listed.stdout)["tenants"] if r["tenant"] == "tanahkaro")
     assert row["total"] == invoice["total"]
+
+    # The leadership's dashboard shows the same reports in the unit that handled them.
+    def counted() -> dict[str, Any] | None:
+        figures = _ok(api.call("GET", f"{TENANT}/stats?window=month", token=admin))
+        unit = figures["units"].get("DISHUB-TKR")
+        return figures if unit and unit["received"] == 3 and unit["closed"] == 1 else None
+
+    figures = _until(counted)
+    unit = figures["units"]["DISHUB-TKR"]
+    assert unit["verified"] == 1 and unit["resolved"] == 1 and unit["reopened"] == 0
+    assert unit["ratings"]["count"] == 1 and unit["ratings"]["average"] == 4.0
+    assert unit["resolution_hours"]["count"] == 1 and unit["first_response_hours"]["count"] == 1
+    assert figures["total"]["received"] == 3 and figures["total"]["grade"]["grade"] in ("Baik", "Sedang", "Kurang")
+    assert _ok(api.call("GET", f"{TENANT}/stats?window=week", token=officer_token))["total"]["received"] == 3

@@ -17,6 +17,7 @@ from chalice.test import Client
 
 from tests.conftest import free_port
 from tests.integration.sla_clock import SlaClock, aws_behaviour, enable_execution, stop_running
+from tests.integration.tenant_guard import guarded
 
 ROOT = Path(__file__).resolve().parents[2]
 # A timer stopped while it waits makes moto's ASL interpreter log its whole parse tree: pages per test.
@@ -71,6 +72,7 @@ class Stack:
         self.client = client
         self._tokens: dict[str, str] = {}
         self._stream: Any = None
+        self.tenant_guard: Any = None  # tests/integration/tenant_guard.py: IAM's view of every tenant call
 
     def token(self, username: str) -> str:
         if username not in self._tokens:
@@ -179,7 +181,7 @@ class Stack:
 @pytest.fixture
 def stack(moto_endpoint: str) -> Iterator[Stack]:
     from app import app
-    from chalicelib.adapters import tokens
+    from chalicelib.adapters import tenant_scope, tokens
     from chalicelib.config import reset_settings
     from chalicelib.services import routing
     from chalicelib.store import tenants
@@ -198,16 +200,20 @@ def stack(moto_endpoint: str) -> Iterator[Stack]:
 
     api_keys.clear_cache()
     staff.clear_cache()
+    tenant_scope.reset()
     resources = provision()
     os.environ.update(resources.environment())
     os.environ["COGNITO_JWKS_URL"] = f"{moto_endpoint}/{resources.user_pool_id}/.well-known/jwks.json"
     reset_settings()
     seed_tenants()
     users = seed_users(resources.user_pool_id, os.environ["AWS_DEFAULT_REGION"])
-    with aws_behaviour(), Client(app, stage_name="dev", project_dir=str(ROOT)) as client:
-        yield Stack(moto_endpoint, resources, users, client)
+    with guarded() as guard, aws_behaviour(), Client(app, stage_name="dev", project_dir=str(ROOT)) as client:
+        built = Stack(moto_endpoint, resources, users, client)
+        built.tenant_guard = guard
+        yield built
         # A timer still waiting would wake later and write into another test's data (reset keeps threads).
         stop_running(resources.sla_state_machine_arn)
+    assert not guard.violations, "calls the tenant data role would refuse:\n" + "\n".join(guard.violations)
 
 
 def upload(slot: dict[str, Any], data: bytes, filename: str = "photo.jpg") -> int:
