@@ -119,6 +119,38 @@ def local_aws(recorder: Recorder) -> Iterator[str]:
         server.stop()
 
 
+@dataclass
+class SeededStack:
+    """A provisioned, seeded local stack with the demo accounts, and a way to sign them in."""
+
+    resources: Any
+    passwords: dict[str, str]
+
+    def token(self, username: str) -> str:
+        import boto3
+
+        auth = boto3.client("cognito-idp").initiate_auth(
+            ClientId=self.resources.user_pool_client_id, AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": self.passwords[username]})
+        return str(auth["AuthenticationResult"]["IdToken"])
+
+
+def seeded_stack(endpoint: str) -> SeededStack:
+    """Provision and seed the moto server at ``endpoint`` as the integration tests do, with the app's settings."""
+    from chalicelib.config import reset_settings
+    from devstack.provision import provision
+    from devstack.seed import seed_tenants, seed_users
+
+    reset_settings()
+    resources = provision()
+    os.environ.update(resources.environment())
+    os.environ["COGNITO_JWKS_URL"] = f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json"
+    reset_settings()
+    seed_tenants()
+    users = seed_users(resources.user_pool_id, os.environ["AWS_DEFAULT_REGION"])
+    return SeededStack(resources, {u.username: u.password for u in users})
+
+
 def main() -> int:
     recorder = Recorder()
     with local_aws(recorder):

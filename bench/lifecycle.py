@@ -18,7 +18,6 @@ import contextlib
 import io
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from aws_calls import Recorder, local_aws  # noqa: E402 (the same counter as the intake bench)
+from aws_calls import Recorder, local_aws, seeded_stack  # noqa: E402 (the same counter as the intake bench)
 
 TARGET_TRANSITIONS = 12
 REPORTS = "/v1/tenants/kupang/reports"
@@ -49,26 +48,11 @@ def _measure(recorder: Recorder, endpoint: str) -> int:
     import boto3
     from chalice.test import Client
 
-    from chalicelib.config import reset_settings
     from devstack.pollers import StreamPoller
-    from devstack.provision import provision
-    from devstack.seed import seed_tenants, seed_users
 
-    reset_settings()
-    resources = provision()
-    os.environ.update(resources.environment())
-    os.environ["COGNITO_JWKS_URL"] = f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json"
-    reset_settings()
-    seed_tenants()
-    users = {u.username: u for u in seed_users(resources.user_pool_id, "ap-southeast-3")}
-    cognito = boto3.client("cognito-idp")
-
-    def token(username: str) -> str:
-        auth = cognito.initiate_auth(ClientId=resources.user_pool_client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                     AuthParameters={"USERNAME": username, "PASSWORD": users[username].password})
-        return str(auth["AuthenticationResult"]["IdToken"])
-
-    tokens = {name: token(name) for name in ("warga.ani", "admin.kupang", "petugas.kupang.dlh")}
+    stack = seeded_stack(endpoint)
+    resources = stack.resources
+    tokens = {name: stack.token(name) for name in ("warga.ani", "admin.kupang", "petugas.kupang.dlh")}
 
     import app as handlers
     from chalicelib.store.models import PhotoAttribute

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from aws_calls import Recorder, local_aws  # noqa: E402 (the same call counter as the other benches)
+from aws_calls import Recorder, local_aws, seeded_stack  # noqa: E402 (the same call counter as the other benches)
 
 TENANT = "kupang"
 UNITS = ("DLH", "PUPR", "DISHUB")
@@ -102,26 +102,9 @@ def main() -> int:
 
 
 def _measure(recorder: Recorder, endpoint: str) -> int:
-    import os
-
-    import boto3
     from chalice.test import Client
 
-    from chalicelib.config import reset_settings
-    from devstack.provision import provision
-    from devstack.seed import seed_tenants, seed_users
-
-    reset_settings()
-    resources = provision()
-    os.environ.update(resources.environment())
-    os.environ["COGNITO_JWKS_URL"] = f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json"
-    reset_settings()
-    seed_tenants()
-    users = {u.username: u for u in seed_users(resources.user_pool_id, "ap-southeast-3")}
-    auth = boto3.client("cognito-idp").initiate_auth(
-        ClientId=resources.user_pool_client_id, AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "supervisor.kupang", "PASSWORD": users["supervisor.kupang"].password})
-    token = auth["AuthenticationResult"]["IdToken"]
+    token = seeded_stack(endpoint).token("supervisor.kupang")
 
     import app
 
