@@ -85,7 +85,8 @@ def test_a_csv_export_holds_exactly_the_public_reports_of_the_range_redacted(sta
     assert list(rows[0]) == ["id", "tracking_code", "category", "agency", "area", "status", "description", "address",
                              "lat", "lon", "created_at", "updated_at", "resolved_at", "closed_at"]
     tricky = rows[1]
-    assert tricky["description"] == "'" + november["tricky"]["description"]  # a formula is text, commas/quotes/newlines kept
+    # A formula is text; its commas, quotes and newline come back as they were written.
+    assert tricky["description"] == "'" + november["tricky"]["description"]
     assert tricky["address"] == "'+62 Jl. Timor Raya, Oesapa"
     assert float(tricky["lat"]) == -10.1772 and float(tricky["lon"]) == 123.607
     for secret in ("Rahasia", "Pegawai meminta", november["anonymous"]["receipt"], stack.sub("warga.ani"),
@@ -146,8 +147,8 @@ def test_a_big_export_is_written_in_parts_one_page_at_a_time(stack, at, monkeypa
     # moto enforces S3's 5 MiB minimum for every part but the last; ours is lowered for the test, so is moto's.
     monkeypatch.setattr(s3_models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
     try:
-        made = [_filed(stack, at, datetime(2026, 11, 2, 1, n, tzinfo=UTC), description=f"Laporan nomor {n} " + "x" * 300)
-                for n in range(10)]
+        made = [_filed(stack, at, datetime(2026, 11, 2, 1, n, tzinfo=UTC),
+                       description=f"Laporan nomor {n} " + "x" * 300) for n in range(10)]
         at(NOW)
         text, ready = _file(stack, f"{EXPORT}.csv?from=2026-11-01&to=2026-11-27")
     finally:
@@ -181,7 +182,7 @@ def test_an_unknown_tenant_has_no_export(stack, at):
 
 def test_another_tenants_export_never_holds_this_ones_reports(stack, november):
     karo_report = _filed_in_karo(stack)
-    text, ready = _file(stack, "/v1/tenants/karo/exports/reports.csv?from=2026-11-01&to=2026-11-28")
+    text, _ = _file(stack, "/v1/tenants/karo/exports/reports.csv?from=2026-11-01&to=2026-11-28")
     assert [r["id"] for r in _rows(text)] == [karo_report["id"]]
     for made in november.values():
         assert made["id"] not in text and made["tracking_code"] not in text
