@@ -132,10 +132,24 @@ def csv_cell(name: str, value: Any) -> str:
     return text
 
 
-def _csv(values: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").writerow(values)  # RFC 4180
-    return buffer.getvalue()
+class _Line:
+    """One CSV writer reused for every line (building one per row costs more than the row itself).
+
+    Not for sharing between threads: a process runs one export job at a time.
+    """
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")  # RFC 4180
+
+    def __call__(self, values: list[str]) -> str:
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerow(values)
+        return self.buffer.getvalue()
+
+
+_csv = _Line()
 
 
 def csv_header() -> str:
