@@ -4,10 +4,10 @@ import os
 
 from chalice import Chalice
 
-from chalicelib.api import admin, billing, citizen, platform, public, staff, stats, tenant_admin
+from chalicelib.api import admin, billing, citizen, opendata, platform, public, staff, stats, tenant_admin
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api.middleware import log_context
-from chalicelib.events import deliveries, notifications, photo_uploads, report_changes
+from chalicelib.events import deliveries, exports, notifications, photo_uploads, report_changes
 
 app = Chalice(app_name="aduan", configure_logs=False)  # Powertools writes the (JSON) logs
 app.register_blueprint(public.api.blueprint)
@@ -19,6 +19,7 @@ app.register_blueprint(platform.api.blueprint)
 app.register_blueprint(tenant_admin.api.blueprint)
 app.register_blueprint(billing.api.blueprint)
 app.register_blueprint(stats.api.blueprint)
+app.register_blueprint(opendata.api.blueprint)
 app.register_middleware(log_context, "http")
 
 # The packaged template replaces these ARNs with the resources it creates (infra/resources.json);
@@ -32,6 +33,7 @@ _NOTIFICATION_QUEUE_ARN = os.environ.get("NOTIFICATION_QUEUE_ARN") or _LOCAL.for
     service="sqs", name="aduan-dev-notifications")
 _DELIVERY_QUEUE_ARN = os.environ.get("DELIVERY_QUEUE_ARN") or _LOCAL.format(
     service="sqs", name="aduan-dev-deliveries")
+_EXPORT_QUEUE_ARN = os.environ.get("EXPORT_QUEUE_ARN") or _LOCAL.format(service="sqs", name="aduan-dev-exports")
 
 
 @app.on_sqs_message(queue_arn=_UPLOAD_QUEUE_ARN, batch_size=10)
@@ -55,3 +57,9 @@ def notify(event):  # type: ignore[no-untyped-def]
 def deliver(event):  # type: ignore[no-untyped-def]
     """Sends one outbound message per record (webhook, email); failures retry, then dead-letter."""
     return deliveries.handle(event.to_dict())
+
+
+@app.on_sqs_message(queue_arn=_EXPORT_QUEUE_ARN, batch_size=1)
+def export_reports(event):  # type: ignore[no-untyped-def]
+    """Writes one open data export file (multipart to S3), one job per invocation: a job may take minutes."""
+    return exports.handle(event.to_dict())

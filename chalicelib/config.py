@@ -43,6 +43,13 @@ class Settings:
     photo_url_ttl_seconds: int
     tenant_cache_seconds: int
     max_body_bytes: int
+    # open data exports (issue 8)
+    exports_table: str = "aduan-dev-exports"
+    export_queue_url: str = ""
+    export_page_size: int = 1000
+    export_part_bytes: int = 8 * 1024 * 1024
+    export_url_ttl_seconds: int = 900
+    export_retry_after_seconds: int = 10
 
     @property
     def issuer(self) -> str:
@@ -94,6 +101,15 @@ def get_settings() -> Settings:
         photo_url_ttl_seconds=_int("PHOTO_URL_TTL_SECONDS", 900),
         tenant_cache_seconds=_int("TENANT_CACHE_SECONDS", 60),
         max_body_bytes=_int("MAX_BODY_BYTES", 1024 * 1024),
+        exports_table=env.get("EXPORTS_TABLE", f"aduan-{stage}-exports"),
+        # Set by the template (and by devstack locally): the export jobs' queue.
+        export_queue_url=env.get("EXPORT_QUEUE_URL", ""),
+        # Reports read per Query of the public index, and bytes per multipart part (S3 wants >= 5 MiB
+        # for every part but the last): one page and one part is all an export job holds in memory.
+        export_page_size=_int("EXPORT_PAGE_SIZE", 1000),
+        export_part_bytes=_int("EXPORT_PART_BYTES", 8 * 1024 * 1024),
+        export_url_ttl_seconds=_int("EXPORT_URL_TTL_SECONDS", 900),
+        export_retry_after_seconds=_int("EXPORT_RETRY_AFTER_SECONDS", 10),
     )
 
 

@@ -162,6 +162,15 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "id": ("Kesalahan server", "Terjadi kesalahan di server kami; silakan coba lagi."),
         "en": ("Server error", "Something went wrong on our side; please try again."),
     }),
+    "invalid_export_range": (422, {
+        "id": ("Rentang tanggal tidak valid", "Rentang from-to harus berurutan, tidak melewati hari ini, dan paling "
+               "lama 366 hari."),
+        "en": ("Invalid date range", "The from-to range must be in order, not past today, and at most 366 days."),
+    }),
+    "export_unavailable": (503, {
+        "id": ("Ekspor belum dapat dimulai", "Pekerjaan ekspor tidak dapat diantrikan; coba lagi sebentar."),
+        "en": ("Export could not start", "The export job could not be queued; please retry shortly."),
+    }),
 }
 
 LANGUAGES = ("id", "en")

@@ -35,6 +35,9 @@ class Resources:
     delivery_queue_arn: str = ""
     delivery_dlq_url: str = ""
     tenant_data_role_arn: str = ""
+    export_queue_url: str = ""
+    export_queue_arn: str = ""
+    export_dlq_url: str = ""
 
     def environment(self) -> dict[str, str]:
         """What the app's settings read, pointing at these resources."""
@@ -49,6 +52,8 @@ class Resources:
             "DELIVERY_QUEUE_URL": self.delivery_queue_url,
             "DELIVERY_QUEUE_ARN": self.delivery_queue_arn,
             "TENANT_DATA_ROLE_ARN": self.tenant_data_role_arn,
+            "EXPORT_QUEUE_URL": self.export_queue_url,
+            "EXPORT_QUEUE_ARN": self.export_queue_arn,
         }
 
 
@@ -202,6 +207,13 @@ def _notifications(session: Any, stage: str, resources: Resources) -> None:
     _ttl(session.client("dynamodb"), get_settings().stats_table, "expires")
 
 
+def _exports(session: Any, stage: str, resources: Resources) -> None:
+    """The export jobs' queue (visibility six times the job's 900 s timeout, as in infra/resources.json)."""
+    url, arn, dlq_url = _queue_with_dlq(session.client("sqs"), f"aduan-{stage}-exports", 5400)
+    resources.export_queue_url, resources.export_queue_arn, resources.export_dlq_url = url, arn, dlq_url
+    _ttl(session.client("dynamodb"), get_settings().exports_table, "expires")
+
+
 def _tenant_data_role(iam: Any, stage: str, region: str) -> str:
     """The data role of infra/resources.json with its tenant-scoped policy, tables named for this stage.
 
@@ -259,5 +271,6 @@ def provision(stage: str = "dev") -> Resources:
     resources = Resources(pool_id, client_id, url, arn, dlq_url, report_stream_arn=_report_stream())
     _lifecycle(session, stage, resources)
     _notifications(session, stage, resources)
+    _exports(session, stage, resources)
     resources.tenant_data_role_arn = _tenant_data_role(session.client("iam"), stage, settings.region)
     return resources

@@ -384,7 +384,7 @@ class LocalStack:
         self.children.append(Child("chalice local", command, dict(os.environ), None))
 
     def _start_pollers(self, resources: Any) -> None:
-        """Stand-ins for the event source mappings: photo uploads, the reports stream, notifications."""
+        """Stand-ins for the event source mappings: photo uploads, the reports stream, notifications, exports."""
         import app as handlers  # the module: its handler functions are what Lambda would invoke
         from devstack.pollers import StreamPoller, poll_once
 
@@ -402,6 +402,10 @@ class LocalStack:
         if resources.delivery_queue_url:
             loops.append(("delivery poller", lambda: poll_once(
                 resources.delivery_queue_url, resources.delivery_queue_arn, handlers.deliver,
+                wait_seconds=POLL_WAIT_SECONDS, region=REGION)))
+        if resources.export_queue_url:
+            loops.append(("export poller", lambda: poll_once(
+                resources.export_queue_url, resources.export_queue_arn, handlers.export_reports,
                 wait_seconds=POLL_WAIT_SECONDS, region=REGION)))
         for name, poll in loops:
             thread = threading.Thread(target=self._poll_loop, args=(name, poll), name=name, daemon=True)

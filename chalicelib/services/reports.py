@@ -48,7 +48,7 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
     route = propose(tenant, category, body.location.lat, body.location.lon)
     report = ReportModel(
         tenant=tenant.code,
-        report_id=str(ULID()),
+        report_id=str(ULID.from_datetime(moment)),  # the id sorts by creation on the injectable clock
         category=category.code,
         agency=route.unit,  # proposed: the desk confirms or changes it when verifying
         area=route.area,

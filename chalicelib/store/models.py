@@ -36,6 +36,13 @@ usage              Query(tenant, begins_with "month#YYYY-MM#")      a month's bi
                    UpdateItem(limit window, condition n < limit)    per-tenant throttles (anonymous per hour)
 stats              Query(tenant, between period keys)               dashboard aggregates of a window, per unit and area
                    TransactWrite(aggregates + stream checkpoint)    maintained from the reports stream, exactly once
+exports            GetItem(tenant, job_id)                         an open data export job: pending, ready (file key)
+                   PutItem(attribute_not_exists)                   start a job once (its id names format and range)
+                   UpdateItem(status condition)                    finish a job; re-queue a stale pending one once
+  (the job reads ``public_feed`` with a key condition ``report_id BETWEEN`` the ULIDs of the range's
+  first and last millisecond: report ids are ULIDs, which begin with their creation time)
+stats              Query(tenant, between "day#<from>" and "day#<to>#~")  public dashboard: every unit's day items
+                   Query(tenant, between "month#<from>" and "month#<to>#~")  ... and month items
 idempotency        Powertools' record per Idempotency-Key          retries of report creation
                    Put in the transition's transaction             retries of a transition (one marker per key)
 
@@ -437,6 +444,31 @@ class StatsModel(Model):
     expires = NumberAttribute(null=True)  # TTL, epoch seconds (marks only; aggregates never expire)
 
 
+class ExportJobModel(Model):
+    """One open data export: what was asked, where the file is, and whether it is ready. Expires by TTL."""
+
+    class Meta:
+        table_name = _settings.exports_table
+        region = _settings.region
+        billing_mode = "PAY_PER_REQUEST"
+
+    tenant = UnicodeAttribute(hash_key=True)
+    job_id = UnicodeAttribute(range_key=True)  # reports_<from>_<to>_<asked on>.<format> (domain/opendata.py)
+    format = UnicodeAttribute()  # csv | geojson
+    start = UnicodeAttribute()  # YYYY-MM-DD, the tenant's local dates, inclusive
+    end = UnicodeAttribute()
+    status = UnicodeAttribute(default="pending")  # pending | ready
+    requested_at = UnicodeAttribute()
+    queued_at = UnicodeAttribute()  # last time its message was sent (a stale pending one is sent again)
+    file_key = UnicodeAttribute()  # the object in the bucket (exports/<tenant>/<job_id>)
+    finished_at = UnicodeAttribute(null=True)
+    rows = NumberAttribute(null=True)
+    bytes = NumberAttribute(null=True)
+    parts = NumberAttribute(null=True)
+    pages = NumberAttribute(null=True)
+    expires = NumberAttribute(null=True)  # TTL, epoch seconds (the file itself expires by the bucket's lifecycle)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (TenantModel, ReportModel, TrackingCodeModel, IdempotencyModel,
                                        ReportEventModel, AreaModel, NotificationModel, StaffModel, ApiKeyModel,
-                                       AuditModel, UsageModel, StatsModel)
+                                       AuditModel, UsageModel, StatsModel, ExportJobModel)

@@ -66,3 +66,20 @@ def read_prefix(tenant: str, prefix: str) -> tuple[dict[str, dict[str, int]], in
         start = page.get("LastEvaluatedKey")
         if not start:
             return found, read
+
+
+def read_between(tenant: str, low: str, high: str) -> tuple[dict[str, dict[str, int]], int]:
+    """{key: counters} of every item with ``low <= key <= high`` (one Query, paged), and the items read."""
+    connection = StatsModel._get_connection()
+    found: dict[str, dict[str, int]] = {}
+    read = 0
+    start = None
+    while True:
+        page = connection.query(tenant, range_key_condition=StatsModel.key.between(low, high),
+                                consistent_read=False, exclusive_start_key=start)
+        for item in page.get("Items", []):
+            read += 1
+            found[item["key"]["S"]] = _numbers(item)
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return found, read

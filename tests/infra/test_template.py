@@ -301,7 +301,10 @@ def test_api_handler_gets_only_the_data_calls_it_makes(packaged):
     resources = packaged.template["Resources"]
     _, role = role_of(packaged.template, functions(packaged.template)["APIHandler"])
     allowed = granted(role)
-    assert {a.split(":")[0] for a in allowed} == {"dynamodb", "s3", "logs", "cognito-idp", "apigateway", "sts"}
+    assert {a.split(":")[0] for a in allowed} == {"dynamodb", "s3", "logs", "cognito-idp", "apigateway", "sts", "sqs"}
+    # Queues: only starting open data export jobs.
+    assert {a for a in allowed if a.startswith("sqs:")} == {"sqs:SendMessage"}
+    assert [target(r) for r in allowed["sqs:SendMessage"]] == ["ExportQueue"]
     assert {a for a in allowed if a.split(":")[0] in ("dynamodb", "s3")} <= {
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
         "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem", "s3:PutObject",
@@ -602,7 +605,8 @@ def test_lifecycle_events_reach_the_notifier_queue_verbatim_and_only_from_the_to
     assert resources[topic]["Type"] == "AWS::SNS::Topic"
 
 
-@pytest.mark.parametrize(("name", "timeout"), [("process_photo_uploads", 60), ("notify", 60), ("deliver", 30)])
+@pytest.mark.parametrize(("name", "timeout"), [("process_photo_uploads", 60), ("notify", 60), ("deliver", 30),
+                                              ("export_reports", 900)])
 def test_every_queue_consumer_dead_letters_and_outlasts_its_function(packaged, name, timeout):
     resources = packaged.resources
     _, function, event = sqs_consumer(packaged.template, name)

@@ -177,6 +177,13 @@ class Stack:
         return self._drain(self.resources.delivery_queue_url, self.resources.delivery_queue_arn,
                            lambda_app.deliver)
 
+    def drain_exports(self) -> int:
+        """Run queued open data export jobs, as the event source mapping would."""
+        import app as lambda_app
+
+        return self._drain(self.resources.export_queue_url, self.resources.export_queue_arn,
+                           lambda_app.export_reports)
+
 
 @pytest.fixture
 def stack(moto_endpoint: str) -> Iterator[Stack]:

@@ -24,7 +24,8 @@ _TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "Delete
                      "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
 # API operations whose IAM action has another name.
 _IAM_ACTION = {"s3:HeadObject": "s3:GetObject", "sqs:SendMessageBatch": "sqs:SendMessage",
-               "sqs:DeleteMessageBatch": "sqs:DeleteMessage"}
+               "sqs:DeleteMessageBatch": "sqs:DeleteMessage", "s3:CreateMultipartUpload": "s3:PutObject",
+               "s3:UploadPart": "s3:PutObject", "s3:CompleteMultipartUpload": "s3:PutObject"}
 
 
 def _table_logical_ids(template: dict[str, Any]) -> dict[str, str]:
@@ -51,7 +52,7 @@ def _allowed(template: dict[str, Any], role: str) -> set[tuple[str, str]]:
                     target = resource["Fn::GetAtt"][0]
                 elif isinstance(resource, dict) and "Fn::Sub" in resource:
                     text = resource["Fn::Sub"] if isinstance(resource["Fn::Sub"], str) else resource["Fn::Sub"][0]
-                    match = re.match(r"^\$\{(\w+)\.Arn\}(/index/\*)?$", text)
+                    match = re.match(r"^\$\{(\w+)\.Arn\}(/index/(\*|\w+))?$", text)
                     target = f"{match.group(1)}{'/index' if match.group(2) else ''}" if match else text
                 else:
                     target = str(resource)
@@ -132,6 +133,7 @@ def test_every_aws_call_of_the_api_is_allowed_by_its_role(stack, monkeypatch):
         assert response.status_code == 200, (route, response.json_body)
     stack.call("POST", REPORTS, report_body(location={"lat": -10.17, "lon": 123.57}), user="warga.ani")
     _run_the_tenant_business(stack)
+    _ask_for_open_data(stack, recorder)
     assert recorder.calls, "nothing was recorded: the spy is not on the API's path"
     missing = set()
     actions = {action for action, _ in allowed}
@@ -183,6 +185,21 @@ def _run_the_tenant_business(stack: Any) -> None:
     assert stack.call("POST", REPORTS, report_body()).status_code == 201  # anonymous: the hourly throttle
 
 
+def _ask_for_open_data(stack: Any, recorder: Recorder) -> None:
+    """Exports (start, then the ready link) and the public dashboard, as anyone calls them."""
+    from chalicelib import clock
+
+    today = clock.now().date().isoformat()
+    for fmt in ("csv", "geojson"):
+        path = f"/v1/tenants/kupang/exports/reports.{fmt}?from={today}&to={today}"
+        assert stack.call("GET", path).status_code == 202
+        before = len(recorder.calls)
+        stack.drain_exports()  # the job's own calls are judged against its own role (below), not the API's
+        del recorder.calls[before:]
+        assert stack.call("GET", path).status_code == 303
+    assert stack.call("GET", "/v1/tenants/kupang/stats/public").status_code == 200
+
+
 # What Lambda's event source mapping calls to feed a handler (tests' drains stand in for it).
 _EVENT_SOURCE_MAPPING = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
                          "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "dynamodb:DescribeStream", "dynamodb:GetRecords",
@@ -216,11 +233,14 @@ def test_every_aws_call_of_the_event_handlers_is_allowed_by_their_roles(stack, s
                       user="warga.ani").json_body
     upload(slot, jpeg_with_gps())
     stack.call("POST", f"{REPORTS}/{report['id']}/transitions", {"action": "verify"}, user="admin.kupang")
+    today = report["created_at"][:10]
+    assert stack.call("GET", f"/v1/tenants/kupang/exports/reports.csv?from={today}&to={today}").status_code == 202
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
     missing: set[tuple[str, str, str]] = set()
     for role, drain in (("OnReportChangeRole", stack.drain_stream), ("NotifyRole", stack.drain_notifications),
-                        ("DeliverRole", stack.drain_deliveries), ("ProcessPhotoUploadsRole", stack.drain_uploads)):
+                        ("DeliverRole", stack.drain_deliveries), ("ProcessPhotoUploadsRole", stack.drain_uploads),
+                        ("ExportReportsRole", stack.drain_exports)):
         recorder.calls.clear()
         assert drain(), role
         allowed, actions = _allowed(template, role), _allowed_actions(template, role)

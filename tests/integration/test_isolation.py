@@ -90,6 +90,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/v1/tenants/{tenant}/usage"): Case("scoped"),
     ("GET", "/v1/tenants/{tenant}/invoices/{month}"): Case("scoped"),
     ("GET", "/v1/tenants/{tenant}/stats"): Case("scoped"),
+    ("GET", "/v1/tenants/{tenant}/exports/reports.csv"): Case("public"),
+    ("GET", "/v1/tenants/{tenant}/exports/reports.geojson"): Case("public"),
+    ("GET", "/v1/tenants/{tenant}/stats/public"): Case("public"),
 }
 
 
