@@ -36,6 +36,11 @@ usage              Query(tenant, begins_with "month#YYYY-MM#")      a month's bi
                    UpdateItem(limit window, condition n < limit)    per-tenant throttles (anonymous per hour)
 stats              Query(tenant, between period keys)               dashboard aggregates of a window, per unit and area
                    TransactWrite(aggregates + stream checkpoint)    maintained from the reports stream, exactly once
+community          Query(report_key=tenant#report_id, begins_with "support#")   a report's supporters (duplicate merge)
+                   TransactWrite(support Put/Delete + report support_count ADD)  one "me too" per person, counted once
+                   Query(report_key, begins_with "comment#") oldest first   a report's comments, paged by comment id
+                   TransactWrite(comment + key claim + throttle window)  a comment, once, within the hourly limit
+                   TransactWrite(comment hidden + author's inbox message)   moderation and its notice, together
 idempotency        Powertools' record per Idempotency-Key          retries of report creation
                    Put in the transition's transaction             retries of a transition (one marker per key)
 
@@ -218,6 +223,9 @@ class ReportModel(Model):
     resolved_at = UnicodeAttribute(null=True)
     closed_at = UnicodeAttribute(null=True)
     duplicate_of = UnicodeAttribute(null=True)
+    # Supporters ("me too"): changed only with ADD in the transaction that writes or deletes the support
+    # item, which also bumps ``version`` so a concurrent load-and-save cannot put back a stale count.
+    support_count = NumberAttribute(default=0)
     handoff = UnicodeAttribute(null=True)  # outside body a rejected report was handed to
     last_event = MapAttribute(null=True)  # the latest request-made event: {id, action, from, to, role, note?}
 
@@ -437,6 +445,35 @@ class StatsModel(Model):
     expires = NumberAttribute(null=True)  # TTL, epoch seconds (marks only; aggregates never expire)
 
 
+class CommunityModel(Model):
+    """Supports ("me too") and comments of one report, under the report's own key.
+
+    Items (``item``): ``support#<sub>`` (one per person: a conditional Put), ``comment#<comment_id>``
+    (a ULID, so a Query reads them oldest first), ``claim#<sub>#<key hash>`` (a comment's
+    Idempotency-Key, expires by TTL).
+    """
+
+    class Meta:
+        table_name = _settings.community_table
+        region = _settings.region
+        billing_mode = "PAY_PER_REQUEST"
+
+    report_key = UnicodeAttribute(hash_key=True)  # tenant#report_id
+    item = UnicodeAttribute(range_key=True)
+    tenant = UnicodeAttribute()
+    report_id = UnicodeAttribute()
+    at = UnicodeAttribute()  # when it was written (UTC)
+    sub = UnicodeAttribute(null=True)  # the supporter or the comment's author (never shown publicly)
+    comment_id = UnicodeAttribute(null=True)
+    text = UnicodeAttribute(null=True)
+    hidden_at = UnicodeAttribute(null=True)  # set when staff hid the comment: it leaves public views
+    hidden_reason = UnicodeAttribute(null=True)  # a stable code (domain/community.py HIDE_REASONS)
+    hidden_note = UnicodeAttribute(null=True)  # staff's own words, for staff only
+    hidden_by = UnicodeAttribute(null=True)  # the moderator's sub
+    payload_hash = UnicodeAttribute(null=True)  # claims: the body the key was first used with
+    expires = NumberAttribute(null=True)  # TTL, epoch seconds (claims only)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (TenantModel, ReportModel, TrackingCodeModel, IdempotencyModel,
                                        ReportEventModel, AreaModel, NotificationModel, StaffModel, ApiKeyModel,
-                                       AuditModel, UsageModel, StatsModel)
+                                       AuditModel, UsageModel, StatsModel, CommunityModel)
