@@ -200,6 +200,7 @@ def _notifications(session: Any, stage: str, resources: Resources) -> None:
     _ttl(session.client("dynamodb"), get_settings().notifications_table, "expires")
     _ttl(session.client("dynamodb"), get_settings().usage_table, "expires")
     _ttl(session.client("dynamodb"), get_settings().stats_table, "expires")
+    _ttl(session.client("dynamodb"), get_settings().community_table, "expires")  # comments' key claims
 
 
 def _tenant_data_role(iam: Any, stage: str, region: str) -> str:

@@ -235,10 +235,11 @@ def test_every_aws_call_of_the_event_handlers_is_allowed_by_their_roles(stack, s
     upload(slot, jpeg_with_gps())
     stack.call("POST", f"{REPORTS}/{report['id']}/transitions", {"action": "verify"}, user="admin.kupang")
     # A duplicate with supporters: the stream moves them to the original and tells its reporter.
+    original = stack.call("POST", REPORTS, report_body()).json_body
     duplicate = stack.call("POST", REPORTS, report_body(), user="warga.budi").json_body
-    stack.call("POST", f"{REPORTS}/{duplicate['id']}/supports", user="warga.ani")
+    assert stack.call("POST", f"{REPORTS}/{duplicate['id']}/supports", user="warga.ani").status_code == 201
     stack.call("POST", f"{REPORTS}/{duplicate['id']}/transitions",
-               {"action": "reject", "reason": "duplicate", "duplicate_of": report["id"]}, user="admin.kupang")
+               {"action": "reject", "reason": "duplicate", "duplicate_of": original["id"]}, user="admin.kupang")
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
     missing: set[tuple[str, str, str]] = set()
