@@ -15,13 +15,15 @@ from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain.reports import STATUSES
+from chalicelib.domain.workflow import FINISHED
 from chalicelib.store import usage
 from chalicelib.store.models import CommunityModel, NotificationModel, ReportModel
 
 SUPPORT = "support#"
 COMMENT = "comment#"
 CLAIM = "claim#"
-_OPEN = ("submitted", "on_hold", "dispatched", "acknowledged", "in_progress", "resolved")
+_OPEN = tuple(status for status in STATUSES if status not in FINISHED)  # where a new support may land
 
 
 class AlreadyDone(Exception):
