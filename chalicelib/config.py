@@ -29,6 +29,7 @@ class Settings:
     audit_table: str
     usage_table: str
     stats_table: str
+    community_table: str
     tenant_data_role_arn: str
     usage_plan_id: str
     photo_bucket: str
@@ -82,6 +83,7 @@ def get_settings() -> Settings:
         audit_table=env.get("AUDIT_TABLE", f"aduan-{stage}-audit"),
         usage_table=env.get("USAGE_TABLE", f"aduan-{stage}-usage"),
         stats_table=env.get("STATS_TABLE", f"aduan-{stage}-stats"),
+        community_table=env.get("COMMUNITY_TABLE", f"aduan-{stage}-community"),
         # The role whose DynamoDB access is limited to one tenant's keys (assumed per tenant, see
         # adapters/tenant_scope.py); empty: use the function's own role (unit tests).
         tenant_data_role_arn=env.get("TENANT_DATA_ROLE_ARN", ""),

@@ -171,6 +171,28 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "id": ("Ekspor belum dapat dimulai", "Pekerjaan ekspor tidak dapat diantrikan; coba lagi sebentar."),
         "en": ("Export could not start", "The export job could not be queued; please retry shortly."),
     }),
+    "report_not_public": (409, {
+        "id": ("Laporan tidak publik", "Dukungan dan komentar hanya untuk laporan yang tampil untuk publik."),
+        "en": ("Report not public", "Supports and comments are only for reports shown to the public."),
+    }),
+    "report_finished": (409, {
+        "id": ("Laporan sudah selesai", "Laporan ini sudah ditutup atau ditolak; dukungan baru tidak lagi dihitung."),
+        "en": ("Report finished", "This report is closed or rejected; it takes no new support."),
+    }),
+    "support_own_report": (409, {
+        "id": ("Laporan Anda sendiri", "Anda tidak dapat mendukung laporan yang Anda buat sendiri."),
+        "en": ("Your own report", "You cannot support a report you filed yourself."),
+    }),
+    "comment_not_found": (404, {
+        "id": ("Komentar tidak ditemukan", "Tidak ada komentar dengan id ini pada laporan ini."),
+        "en": ("Comment not found", "There is no comment with this id on this report."),
+    }),
+    "comment_rate_limited": (429, {
+        "id": ("Terlalu banyak komentar", "Batas komentar per jam untuk akun Anda di pemda ini tercapai; coba lagi "
+               "setelah waktu di Retry-After."),
+        "en": ("Too many comments", "Your hourly comment limit in this regional government is reached; retry after "
+               "Retry-After."),
+    }),
 }
 
 LANGUAGES = ("id", "en")

@@ -205,6 +205,7 @@ def _notifications(session: Any, stage: str, resources: Resources) -> None:
     _ttl(session.client("dynamodb"), get_settings().notifications_table, "expires")
     _ttl(session.client("dynamodb"), get_settings().usage_table, "expires")
     _ttl(session.client("dynamodb"), get_settings().stats_table, "expires")
+    _ttl(session.client("dynamodb"), get_settings().community_table, "expires")  # comments' key claims
 
 
 def _exports(session: Any, stage: str, resources: Resources) -> None:

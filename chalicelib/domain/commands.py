@@ -126,6 +126,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "less_than_equal": ("Di luar rentang yang diizinkan.", "Out of the allowed range."),
     "finite_number": ("Harus berupa angka terhingga.", "Must be a finite number."),
     "blank": ("Tidak boleh kosong.", "Must not be blank."),
+    "control_characters": ("Tidak boleh memuat karakter kontrol.", "Must not contain control characters."),
     "unsupported_type": ("Hanya image/jpeg, image/png atau image/webp.",
                          "Only image/jpeg, image/png or image/webp."),
     "int_type": ("Harus berupa bilangan bulat.", "Must be a whole number."),

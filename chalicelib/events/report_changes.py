@@ -6,7 +6,9 @@ change. Every step is safe to repeat, since Lambda redelivers a batch that faile
 
 - a timer's execution name comes from the report id, stage and stage sequence, so starting it twice
   starts one execution;
-- an event carries the id of its history entry, so the notifier writes each message once.
+- an event carries the id of its history entry, so the notifier writes each message once;
+- a duplicate's supporters move to the original under conditions that fail once they moved, and the
+  reporter's notice is a conditional put named after the change (``services/community.merge_duplicate``).
 
 A timer is stopped only when a request moved the report on (a new ``last_event``). When the timer
 itself closed the stage (auto-close), the execution finishes on its own.
@@ -60,6 +62,12 @@ def apply_change(old: dict[str, Any] | None, new: dict[str, Any] | None, event_i
         from chalicelib.services import stats
 
         stats.report_changed(old, new, event_id)  # dashboards: once per stream record (its event id)
+    from chalicelib.domain.community import is_merge
+
+    if is_merge(old, new):
+        from chalicelib.services import community
+
+        community.merge_duplicate(new or {})  # supporters to the original, the reporter told: safe to repeat
     if new is not None and moved_by_request and _event_id(new):
         last = new["last_event"]
         lifecycle_topic.publish({

@@ -59,6 +59,7 @@ def report_view(report: Any, view: str, lang: str = "id", role: str | None = Non
         "resolved_at": report.resolved_at,
         "closed_at": report.closed_at,
         "duplicate_of": report.duplicate_of,
+        "support_count": max(0, int(report.support_count or 0)),  # "me too"s: public, and in staff queues
         "view": view,
     }
     if view == "full":

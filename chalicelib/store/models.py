@@ -43,6 +43,11 @@ exports            GetItem(tenant, job_id)                         an open data 
   first and last millisecond: report ids are ULIDs, which begin with their creation time)
 stats              Query(tenant, between "day#<from>" and "day#<to>#~")  public dashboard: every unit's day items
                    Query(tenant, between "month#<from>" and "month#<to>#~")  ... and month items
+community          Query(report_key=tenant#report_id, begins_with "support#")   a report's supporters (duplicate merge)
+                   TransactWrite(support Put/Delete + report support_count ADD)  one "me too" per person, counted once
+                   Query(report_key, begins_with "comment#") oldest first   a report's comments, paged by comment id
+                   TransactWrite(comment + key claim + throttle window)  a comment, once, within the hourly limit
+                   TransactWrite(comment hidden + author's inbox message)   moderation and its notice, together
 idempotency        Powertools' record per Idempotency-Key          retries of report creation
                    Put in the transition's transaction             retries of a transition (one marker per key)
 
@@ -225,6 +230,9 @@ class ReportModel(Model):
     resolved_at = UnicodeAttribute(null=True)
     closed_at = UnicodeAttribute(null=True)
     duplicate_of = UnicodeAttribute(null=True)
+    # Supporters ("me too"): changed only with ADD in the transaction that writes or deletes the support
+    # item, which also bumps ``version`` so a concurrent load-and-save cannot put back a stale count.
+    support_count = NumberAttribute(default=0)
     handoff = UnicodeAttribute(null=True)  # outside body a rejected report was handed to
     last_event = MapAttribute(null=True)  # the latest request-made event: {id, action, from, to, role, note?}
 
@@ -467,8 +475,35 @@ class ExportJobModel(Model):
     parts = NumberAttribute(null=True)
     pages = NumberAttribute(null=True)
     expires = NumberAttribute(null=True)  # TTL, epoch seconds (the file itself expires by the bucket's lifecycle)
+class CommunityModel(Model):
+    """Supports ("me too") and comments of one report, under the report's own key.
+
+    Items (``item``): ``support#<sub>`` (one per person: a conditional Put), ``comment#<comment_id>``
+    (a ULID, so a Query reads them oldest first), ``claim#<sub>#<key hash>`` (a comment's
+    Idempotency-Key, expires by TTL).
+    """
+
+    class Meta:
+        table_name = _settings.community_table
+        region = _settings.region
+        billing_mode = "PAY_PER_REQUEST"
+
+    report_key = UnicodeAttribute(hash_key=True)  # tenant#report_id
+    item = UnicodeAttribute(range_key=True)
+    tenant = UnicodeAttribute()
+    report_id = UnicodeAttribute()
+    at = UnicodeAttribute()  # when it was written (UTC)
+    sub = UnicodeAttribute(null=True)  # the supporter or the comment's author (never shown publicly)
+    comment_id = UnicodeAttribute(null=True)
+    text = UnicodeAttribute(null=True)
+    hidden_at = UnicodeAttribute(null=True)  # set when staff hid the comment: it leaves public views
+    hidden_reason = UnicodeAttribute(null=True)  # a stable code (domain/community.py HIDE_REASONS)
+    hidden_note = UnicodeAttribute(null=True)  # staff's own words, for staff only
+    hidden_by = UnicodeAttribute(null=True)  # the moderator's sub
+    payload_hash = UnicodeAttribute(null=True)  # claims: the body the key was first used with
+    expires = NumberAttribute(null=True)  # TTL, epoch seconds (claims only)
 
 
 ALL_MODELS: tuple[type[Model], ...] = (TenantModel, ReportModel, TrackingCodeModel, IdempotencyModel,
                                        ReportEventModel, AreaModel, NotificationModel, StaffModel, ApiKeyModel,
-                                       AuditModel, UsageModel, StatsModel, ExportJobModel)
+                                       AuditModel, UsageModel, StatsModel, ExportJobModel, CommunityModel)

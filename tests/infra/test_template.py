@@ -567,13 +567,17 @@ def test_stream_function_starts_and_stops_timers_publishes_and_nothing_else(pack
     assert set(allowed) == LOGS | {
         "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
         "states:StartExecution", "states:StopExecution", "sns:Publish", "sqs:SendMessage",
-        "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"}
-    # Its only table writes: billing marks and counters for the timers it starts, and the dashboards'
-    # aggregates with their marks; its only read, the tenant's time zone (days are local days).
+        "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem"}
+    # Its table writes: billing marks and counters for the timers it starts, the dashboards' aggregates
+    # with their marks, and a duplicate's supporters moved to the original (support items, both reports'
+    # counts, the reporter's inbox notice); its reads: the tenant's time zone, the two reports, supporters.
     assert _usage_actions(packaged.template, role) == {"dynamodb:PutItem", "dynamodb:UpdateItem"}
-    assert {target(r) for a in ("dynamodb:PutItem", "dynamodb:UpdateItem") for r in allowed[a]} == {
-        "UsageTable", "StatsTable"}
-    assert [target(r) for r in allowed["dynamodb:GetItem"]] == ["TenantsTable"]
+    assert {target(r) for r in allowed["dynamodb:PutItem"]} == {
+        "UsageTable", "StatsTable", "CommunityTable", "NotificationsTable"}
+    assert {target(r) for r in allowed["dynamodb:UpdateItem"]} == {"UsageTable", "StatsTable", "ReportsTable"}
+    assert {target(r) for r in allowed["dynamodb:GetItem"]} == {"TenantsTable", "CommunityTable", "ReportsTable"}
+    assert [target(r) for r in allowed["dynamodb:Query"]] == ["CommunityTable"]
+    assert [target(r) for r in allowed["dynamodb:DeleteItem"]] == ["CommunityTable"]
     for action in ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"):
         assert allowed[action] == [{"Fn::GetAtt": [table_id_for_model(packaged.template, ReportModel), "StreamArn"]}]
     assert allowed["dynamodb:ListStreams"] == ["*"]  # the one stream action without resource-level permissions

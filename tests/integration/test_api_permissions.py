@@ -98,7 +98,8 @@ def test_every_aws_call_of_the_api_is_allowed_by_its_role(stack, monkeypatch):
     # Everything before this line (provisioning, seeding) is the test's own doing, not the API's.
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
     # The requests below sign in through Cognito first; those calls are the client's, not the API's.
-    for user in ("warga.ani", "admin.kupang", "petugas.kupang.dlh", "supervisor.kupang", "admin.platform"):
+    for user in ("warga.ani", "warga.budi", "admin.kupang", "petugas.kupang.dlh", "supervisor.kupang",
+                 "admin.platform"):
         stack.token(user)
     recorder.calls.clear()
 
@@ -132,6 +133,7 @@ def test_every_aws_call_of_the_api_is_allowed_by_its_role(stack, monkeypatch):
         response = stack.call("PUT", f"/v1/tenants/kupang/{route}", body, user="admin.kupang")
         assert response.status_code == 200, (route, response.json_body)
     stack.call("POST", REPORTS, report_body(location={"lat": -10.17, "lon": 123.57}), user="warga.ani")
+    _run_the_community(stack, path)
     _run_the_tenant_business(stack)
     _ask_for_open_data(stack, recorder)
     assert recorder.calls, "nothing was recorded: the spy is not on the API's path"
@@ -148,6 +150,22 @@ def test_every_aws_call_of_the_api_is_allowed_by_its_role(stack, monkeypatch):
         if (action, resource) not in allowed:
             missing.add((action, resource))
     assert not missing, f"the API's role lacks: {sorted(missing)}"
+
+
+def _run_the_community(stack: Any, path: str) -> None:
+    """Supports, comments (with an Idempotency-Key and the hourly window) and moderation."""
+    for method, route, body, user, status in (
+            ("POST", "supports", None, "warga.budi", 201), ("DELETE", "supports", None, "warga.budi", 200),
+            ("POST", "supports", None, "warga.budi", 201), ("GET", "comments", None, None, 200)):
+        response = stack.call(method, f"{path}/{route}", body, user=user)
+        assert response.status_code == status, (method, route, response.json_body)
+    comment = stack.call("POST", f"{path}/comments", {"text": "Terima kasih"}, user="warga.budi",
+                         headers={"Idempotency-Key": "iam-comment"})
+    assert comment.status_code == 201, comment.json_body
+    hidden = stack.call("POST", f"{path}/comments/{comment.json_body['id']}/hide", {"reason": "off_topic"},
+                        user="supervisor.kupang")
+    assert hidden.status_code == 200, hidden.json_body
+    assert stack.call("GET", f"{path}/comments", user="admin.kupang").status_code == 200
 
 
 def _run_the_tenant_business(stack: Any) -> None:
@@ -235,6 +253,12 @@ def test_every_aws_call_of_the_event_handlers_is_allowed_by_their_roles(stack, s
     stack.call("POST", f"{REPORTS}/{report['id']}/transitions", {"action": "verify"}, user="admin.kupang")
     today = report["created_at"][:10]
     assert stack.call("GET", f"/v1/tenants/kupang/exports/reports.csv?from={today}&to={today}").status_code == 202
+    # A duplicate with supporters: the stream moves them to the original and tells its reporter.
+    original = stack.call("POST", REPORTS, report_body()).json_body
+    duplicate = stack.call("POST", REPORTS, report_body(), user="warga.budi").json_body
+    assert stack.call("POST", f"{REPORTS}/{duplicate['id']}/supports", user="warga.ani").status_code == 201
+    stack.call("POST", f"{REPORTS}/{duplicate['id']}/transitions",
+               {"action": "reject", "reason": "duplicate", "duplicate_of": original["id"]}, user="admin.kupang")
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
     missing: set[tuple[str, str, str]] = set()

@@ -93,6 +93,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/v1/tenants/{tenant}/exports/reports.csv"): Case("public"),
     ("GET", "/v1/tenants/{tenant}/exports/reports.geojson"): Case("public"),
     ("GET", "/v1/tenants/{tenant}/stats/public"): Case("public"),
+    ("POST", "/v1/tenants/{tenant}/reports/{report_id}/supports"): Case("scoped"),
+    ("DELETE", "/v1/tenants/{tenant}/reports/{report_id}/supports"): Case("scoped"),
+    ("GET", "/v1/tenants/{tenant}/reports/{report_id}/comments"): Case("public"),
+    ("POST", "/v1/tenants/{tenant}/reports/{report_id}/comments"): Case("scoped", body={"text": "uji"}),
+    ("POST", "/v1/tenants/{tenant}/reports/{report_id}/comments/{comment_id}/hide"): Case(
+        "scoped", body={"reason": "spam"}),
 }
 
 
@@ -120,13 +126,14 @@ class TenantB:
     api_key: str
     cursor: str
     secrets: list[str]
+    comment_id: str = GHOST_REPORT  # a comment of B's (on its public report), when the fixture wrote one
 
     def ids(self, real: bool) -> dict[str, str]:
         if real:
             return {"report_id": self.report_id, "agency": "DLH", "staff_id": self.staff_id,
-                    "key_id": self.key_id, "month": "2026-12"}
+                    "key_id": self.key_id, "month": "2026-12", "comment_id": self.comment_id}
         return {"report_id": GHOST_REPORT, "agency": "DLH", "staff_id": "00000000-0000-0000-0000-000000000000",
-                "key_id": "k0000000000000000000000", "month": "2026-12"}
+                "key_id": "k0000000000000000000000", "month": "2026-12", "comment_id": GHOST_REPORT}
 
 
 @pytest.fixture
@@ -135,7 +142,9 @@ def tenant_b(stack) -> TenantB:
     confidential = stack.call("POST", reports, report_body(privacy="confidential", description="Rahasia kupang X7"),
                               user="warga.ani").json_body
     anonymous = stack.call("POST", reports, report_body(description="Anonim kupang Q9")).json_body
-    stack.call("POST", reports, report_body(description="Publik kupang"), user="warga.budi")
+    public = stack.call("POST", reports, report_body(description="Publik kupang"), user="warga.budi").json_body
+    comment = stack.call("POST", f"{reports}/{public['id']}/comments", {"text": "Komentar kupang K4"},
+                         user="warga.ani").json_body
     stack.drain_stream()
     stack.drain_notifications()
     page = stack.call("GET", f"{reports}?limit=1").json_body
@@ -147,7 +156,8 @@ def tenant_b(stack) -> TenantB:
                    cursor=page["next_cursor"],
                    secrets=[confidential["id"], confidential["tracking_code"], anonymous["id"], anonymous["receipt"],
                             "Rahasia kupang X7", "Anonim kupang Q9", officer["id"], officer["username"], key["id"],
-                            key["key"]])
+                            key["key"], comment["id"], "Komentar kupang K4"],
+                   comment_id=comment["id"])
 
 
 def _path(template: str, tenant: str, ids: dict[str, str]) -> str:
