@@ -85,10 +85,15 @@ class TenantProfile(BaseModel):
     auth: AuthSettings
 
 
+class UnitRef(BaseModel):
+    code: str
+    name: str
+
+
 class Category(BaseModel):
     code: str
     name: Words
-    agency: str | None
+    agency: UnitRef | None
     sensitive: bool
 
 

@@ -90,6 +90,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("GET", "/v1/tenants/{tenant}/usage"): Case("scoped"),
     ("GET", "/v1/tenants/{tenant}/invoices/{month}"): Case("scoped"),
     ("GET", "/v1/tenants/{tenant}/stats"): Case("scoped"),
+    ("GET", "/v1/openapi.json"): Case("public"),  # the same document for everyone; no tenant data in it
 }
 
 
