@@ -25,6 +25,10 @@ def _routes() -> set[tuple[str, str]]:
 
 
 def test_every_route_of_the_app_has_a_documented_operation(stack):
+    from app import app
+    from chalicelib.api.openapi import undocumented
+
+    assert not undocumented(app.routes), "declare doc=operation(...) on these routes (chalicelib/api/openapi.py)"
     document = stack.call("GET", OPENAPI).json_body
     documented = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
     missing = _routes() - documented
@@ -74,6 +78,28 @@ def test_request_bodies_are_the_models_the_routes_validate_with(stack):
     assert created["additionalProperties"] is False
     tenant = body_schema("/v1/tenants", "post")
     assert set(tenant["required"]) == {"code", "names", "timezone", "service_area", "admin"}
+
+
+def test_the_response_schemas_are_precise_enough_to_catch_a_wrong_answer(stack):
+    from jsonschema import Draft202012Validator
+
+    from tests.integration.conftest import report_body
+
+    document = stack.call("GET", OPENAPI).json_body
+
+    def valid(name: str, body: Any) -> bool:
+        return Draft202012Validator({"$ref": f"#/components/schemas/{name}",
+                                     "components": document["components"]}).is_valid(body)
+
+    created = stack.call("POST", "/v1/tenants/kupang/reports", report_body()).json_body
+    report = stack.call("GET", f"/v1/tenants/kupang/reports/{created['id']}").json_body
+    assert valid("CreatedReport", created) and valid("Report", report)
+    assert not valid("Report", {k: v for k, v in report.items() if k != "status"})
+    assert not valid("Report", {**report, "privacy": "secret"})
+    assert not valid("Report", {**report, "location": {"lat": "-10.1"}})
+    problem = stack.call("GET", "/v1/tenants/nowhere").json_body
+    assert valid("Problem", problem)
+    assert not valid("Problem", {k: v for k, v in problem.items() if k != "code"})
 
 
 def test_the_tenant_documents_shapes_name_the_keys_the_parsers_accept():
@@ -150,7 +176,7 @@ class ChaliceWsgi:
         return [response.body or b""]
 
 
-def test_schemathesis_finds_no_server_error_and_no_response_outside_the_contract(stack):
+def test_schemathesis_finds_no_server_error_and_no_response_outside_the_contract(stack, capsys):
     import schemathesis
     from schemathesis import GenerationMode
     from schemathesis.checks import not_a_server_error
@@ -196,8 +222,10 @@ def test_schemathesis_finds_no_server_error_and_no_response_outside_the_contract
             found = err.exceptions if isinstance(err, BaseExceptionGroup) else (err,)
             failures += [f"{operation.method.upper()} {operation.path}: {one}" for one in found]
     elapsed = time.perf_counter() - started
-    print(f"\nschemathesis: {len(operations)} operations, {counts['requests']} requests in {elapsed:.1f} s: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k.endswith("xx")))
+    summary = (f"schemathesis: {len(operations)} operations, {counts['requests']} requests in {elapsed:.1f} s: "
+               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k.endswith("xx")))
+    with capsys.disabled():  # the counts are shown on every run, not only when the test fails
+        print(f"\n{summary}")
     print(*(f"  {k}: {v}" for k, v in sorted(counts.items()) if " " in k), sep="\n")
     assert not failures, "\n\n".join(failures)
     assert counts["requests"] >= 300
