@@ -141,7 +141,8 @@ class SlaPolicyDocument(BaseModel):
 class AreasDocument(BaseModel):
     """``PUT /v1/tenants/{tenant}/areas``: a GeoJSON FeatureCollection of routing areas."""
 
-    model_config = _SHAPE
+    # GeoJSON allows foreign members (bbox, crs, name from GIS exports); they are ignored, not refused.
+    model_config = ConfigDict(extra="allow")
     type: Any = _field("FeatureCollection", {"const": "FeatureCollection"}, True)
     features: Any = _field("[{type: Feature, properties: {code, name, level?, units}, geometry}]", _ARRAY, True)
 
