@@ -4,7 +4,19 @@ import os
 
 from chalice import Chalice
 
-from chalicelib.api import admin, billing, citizen, community, opendata, platform, public, staff, stats, tenant_admin
+from chalicelib.api import (
+    admin,
+    billing,
+    citizen,
+    community,
+    contract,
+    opendata,
+    platform,
+    public,
+    staff,
+    stats,
+    tenant_admin,
+)
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api.middleware import log_context
 from chalicelib.events import deliveries, exports, notifications, photo_uploads, report_changes
@@ -21,6 +33,7 @@ app.register_blueprint(billing.api.blueprint)
 app.register_blueprint(stats.api.blueprint)
 app.register_blueprint(opendata.api.blueprint)
 app.register_blueprint(community.api.blueprint)
+app.register_blueprint(contract.api.blueprint)
 app.register_middleware(log_context, "http")
 
 # The packaged template replaces these ARNs with the resources it creates (infra/resources.json);

@@ -9,11 +9,13 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib.api.http import Api, json_response
+from chalicelib.api.openapi import Param, operation
 from chalicelib.errors import query_error
 from chalicelib.services import billing
 
 api = Api("billing")
 _FORMATS = ("json", "csv", "html")
+MONTH = Param("month", "Bulan / month, YYYY-MM (default: this month).", {"type": "string", "maxLength": 16})
 
 
 def _format() -> str:
@@ -31,12 +33,17 @@ def _format() -> str:
     return "json"
 
 
-@api.route("/v1/tenants/{tenant}/usage")
+@api.route("/v1/tenants/{tenant}/usage", doc=operation(
+    "Pemakaian bulan ini / the month's usage and estimate", tags="billing", auth="bearer", response="Usage",
+    params=(MONTH,), errors=(400,)))
 def tenant_usage(tenant: str) -> Response:
     return json_response(billing.usage(tenant, api.caller(required=True), api.query("month")))
 
 
-@api.route("/v1/tenants/{tenant}/invoices/{month}")
+@api.route("/v1/tenants/{tenant}/invoices/{month}", doc=operation(
+    "Faktur bulanan / a month's invoice", tags="billing", auth="bearer", response="Invoice", errors=(400,),
+    params=(Param("format", "json | csv | html (wins over Accept)", {"enum": list(_FORMATS)}),),
+    other_media=("text/csv", "text/html")))
 def tenant_invoice(tenant: str, month: str) -> Response:
     from chalicelib.domain import invoices
 
@@ -55,6 +62,8 @@ def tenant_invoice(tenant: str, month: str) -> Response:
     return json_response(invoice, headers=private)
 
 
-@api.route("/v1/usage")
+@api.route("/v1/usage", doc=operation(
+    "Pemakaian semua pemda / every tenant's usage (platform)", tags="platform", auth="bearer",
+    response="PlatformUsage", params=(MONTH,), errors=(400,)))
 def platform_usage() -> Response:
     return json_response(billing.platform_usage(api.caller(required=True), api.query("month")))

@@ -5,13 +5,17 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
+from chalicelib.api.openapi import CURSOR, IDEMPOTENCY_KEY, LIMIT, operation
 from chalicelib.services import photos, reports
 from chalicelib.services.views import report_view
 
 api = Api("citizen")
 
 
-@api.route("/v1/tenants/{tenant}/reports", methods=("POST",))
+@api.route("/v1/tenants/{tenant}/reports", methods=("POST",), doc=operation(
+    "Kirim laporan / submit a report", tags="citizen", auth=("public", "bearer"), body="CreateReport",
+    response="CreatedReport", status=201, params=(IDEMPOTENCY_KEY,), errors=(409, 429),
+    response_headers=("Location",)))
 def submit_report(tenant: str) -> Response:
     body = api.json_body()
     caller = api.caller()
@@ -22,14 +26,18 @@ def submit_report(tenant: str) -> Response:
                          headers={"Location": f"/v1/tenants/{tenant}/reports/{created['id']}"})
 
 
-@api.route("/v1/tenants/{tenant}/reports/{report_id}/photos", methods=("POST",))
+@api.route("/v1/tenants/{tenant}/reports/{report_id}/photos", methods=("POST",), doc=operation(
+    "Tambah foto / add a photo (a presigned upload)", tags="citizen", auth=("bearer", "receipt"),
+    body="CreatePhoto", response="PhotoSlot", status=201, errors=(409,)))
 def add_photo(tenant: str, report_id: str) -> Response:
     body = api.json_body()
     result = photos.add_photo(tenant, report_id, body, api.caller(), api.header("x-report-receipt"))
     return json_response(result, status=201)
 
 
-@api.route("/v1/tenants/{tenant}/me/reports")
+@api.route("/v1/tenants/{tenant}/me/reports", doc=operation(
+    "Laporan saya / my reports", tags="citizen", auth="bearer", response="ReportPage", params=(LIMIT, CURSOR),
+    errors=(400,)))
 def my_reports(tenant: str) -> Response:
     caller = api.caller(required=True)
     assert caller is not None

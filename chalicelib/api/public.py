@@ -5,28 +5,34 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
+from chalicelib.api.openapi import CURSOR, LIMIT, Param, operation
 from chalicelib.services import reports, tenants, workflow
 from chalicelib.services.views import etag, report_view
 
 api = Api("public")
 
 
-@api.route("/v1/health")
+@api.route("/v1/health", doc=operation("Kesehatan layanan / health", tags="public", response="Health"))
 def health() -> Response:
     return json_response({"status": "ok"})
 
 
-@api.route("/v1/tenants/{tenant}")
+@api.route("/v1/tenants/{tenant}", doc=operation(
+    "Profil pemda / a tenant's public profile", tags="public", response="TenantProfile"))
 def tenant_profile(tenant: str) -> Response:
     return json_response(tenants.profile(tenant))
 
 
-@api.route("/v1/tenants/{tenant}/categories")
+@api.route("/v1/tenants/{tenant}/categories", doc=operation(
+    "Kategori / the categories a tenant offers", tags="public", response="CategoryList"))
 def tenant_categories(tenant: str) -> Response:
     return json_response(tenants.categories(tenant))
 
 
-@api.route("/v1/tenants/{tenant}/reports/{report_id}")
+@api.route("/v1/tenants/{tenant}/reports/{report_id}", doc=operation(
+    "Satu laporan / one report", tags="public", auth=("public", "bearer", "receipt"), response="Report",
+    response_headers=("ETag",), description="Public view for anyone; the full view for the reporter (token or "
+    "X-Report-Receipt) and staff. A report the caller may not know of is a 404."))
 def get_report(tenant: str, report_id: str) -> Response:
     caller = api.caller()
     receipt = api.header("x-report-receipt")
@@ -36,7 +42,10 @@ def get_report(tenant: str, report_id: str) -> Response:
     return json_response(report_view(report, which, lang, role), headers={"ETag": etag(report)})
 
 
-@api.route("/v1/tenants/{tenant}/reports")
+@api.route("/v1/tenants/{tenant}/reports", doc=operation(
+    "Umpan publik / the public feed", tags="public", response="ReportPage", errors=(400,),
+    params=(Param("category", "Kode kategori / category code"), Param("status", "Status laporan / report status"),
+            LIMIT, CURSOR)))
 def list_reports(tenant: str) -> Response:
     limit = reports.page_size(api.query("limit"))
     items, cursor = reports.list_public(tenant, api.query("category"), api.query("status"), limit,

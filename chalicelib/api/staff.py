@@ -5,13 +5,17 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
+from chalicelib.api.openapi import CURSOR, IDEMPOTENCY_KEY, LIMIT, Param, operation
 from chalicelib.services import reports, workflow
 from chalicelib.services.views import etag, report_view
 
 api = Api("staff")
 
 
-@api.route("/v1/tenants/{tenant}/reports/{report_id}/transitions", methods=("POST",))
+@api.route("/v1/tenants/{tenant}/reports/{report_id}/transitions", methods=("POST",), doc=operation(
+    "Tindakan alur kerja / a workflow action", tags="workflow", auth=("bearer", "receipt"), body="Transition",
+    response="Report", errors=(409, 412), response_headers=("ETag",),
+    params=(IDEMPOTENCY_KEY, Param("If-Match", "ETag laporan / the report's ETag", where="header"))))
 def transition(tenant: str, report_id: str) -> Response:
     body = api.json_body()
     report, role = workflow.transition(tenant, report_id, body, api.caller(), api.header("x-report-receipt"),
@@ -20,13 +24,17 @@ def transition(tenant: str, report_id: str) -> Response:
     return json_response(report_view(report, "full", lang, role), headers={"ETag": etag(report)})
 
 
-@api.route("/v1/tenants/{tenant}/reports/{report_id}/history")
+@api.route("/v1/tenants/{tenant}/reports/{report_id}/history", doc=operation(
+    "Riwayat laporan / a report's history", tags="workflow", auth=("public", "bearer", "receipt"),
+    response="History"))
 def history(tenant: str, report_id: str) -> Response:
     items = workflow.history(tenant, report_id, api.caller(), api.header("x-report-receipt"))
     return json_response({"items": items})
 
 
-@api.route("/v1/tenants/{tenant}/inbox")
+@api.route("/v1/tenants/{tenant}/inbox", doc=operation(
+    "Kotak masuk meja / the desk's inbox", tags="workflow", auth="bearer", response="ReportPage", errors=(400,),
+    params=(Param("status", "submitted | on_hold"), LIMIT, CURSOR)))
 def inbox(tenant: str) -> Response:
     limit = reports.page_size(api.query("limit"))
     caller = api.caller(required=True)
@@ -36,7 +44,10 @@ def inbox(tenant: str) -> Response:
                           "next_cursor": cursor})
 
 
-@api.route("/v1/tenants/{tenant}/agencies/{agency}/reports")
+@api.route("/v1/tenants/{tenant}/agencies/{agency}/reports", doc=operation(
+    "Laporan unit / a unit's reports", tags="workflow", auth="bearer", response="ReportPage", errors=(400,),
+    params=(Param("status", "Status laporan / report status"), Param("overdue", "true: lewat tenggat / overdue only"),
+            LIMIT, CURSOR)))
 def unit_reports(tenant: str, agency: str) -> Response:
     limit = reports.page_size(api.query("limit"))
     caller = api.caller(required=True)

@@ -28,7 +28,11 @@ def list_keys(code: str, caller: Caller | None) -> list[dict[str, Any]]:
 
 
 def create(code: str, caller: Caller | None, document: Any) -> dict[str, Any]:
+    from chalicelib.domain.commands import parse
+    from chalicelib.domain.documents import NewApiKey
+
     tenant, actor = desk_actor(code, caller)
+    parse(NewApiKey, document)  # the documented shape first (OpenAPI)
     name = document.get("name") if isinstance(document, dict) else None
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= 80 or set(document) - {"name"}:
         raise ProblemError("validation_failed", errors=[FieldError("name", "invalid_name", {

@@ -65,6 +65,10 @@ def _policy(doc: dict[str, Any], fields: dict[str, Any], current: Any = None) ->
 
 def _validated(document: Any, *, creating: bool, tenant: Any = None) -> tuple[tenancy.TenantDocument, Any]:
     """The parsed document and its SLA policy; one 422 listing the problems of both."""
+    from chalicelib.domain.commands import parse
+    from chalicelib.domain.documents import NewTenant, TenantChanges
+
+    parse(NewTenant if creating else TenantChanges, document)  # the documented shape first (OpenAPI)
     current = None if tenant is None else {"agencies": tenant.agencies.as_dict() if tenant.agencies else None}
     errors: list[FieldError] = []
     parsed = None
@@ -265,6 +269,14 @@ def set_status(code: str, status: str, actor: Actor, reason: str | None = None) 
     return update_tenant(code, document, actor)
 
 
+def suspend(code: str, document: Any, actor: Actor) -> dict[str, Any]:
+    """Suspend with an optional ``{"reason"}`` (a reason that is not text is a 422, not ignored)."""
+    from chalicelib.domain.commands import parse
+    from chalicelib.domain.documents import SuspendTenant
+
+    return set_status(code, "suspended", actor, parse(SuspendTenant, document).reason)
+
+
 def list_all(caller: Caller | None) -> list[dict[str, Any]]:
     from chalicelib.store.tenants import list_tenants
 
@@ -297,7 +309,11 @@ def read_units(code: str, caller: Caller | None) -> dict[str, Any]:
 
 
 def replace_units(code: str, caller: Caller | None, document: Any) -> dict[str, Any]:
+    from chalicelib.domain.commands import parse
+    from chalicelib.domain.documents import UnitsDocument
+
     _tenant, actor = desk_actor(code, caller)
+    parse(UnitsDocument, document)  # the documented shape first (OpenAPI)
     if not isinstance(document, dict) or set(document) != {"units"}:
         raise ProblemError("validation_failed", errors=[FieldError("units", "missing", {
             "id": "Kirim {\"units\": [...]}.", "en": "Send {\"units\": [...]}."})])
@@ -307,7 +323,11 @@ def replace_units(code: str, caller: Caller | None, document: Any) -> dict[str, 
 
 def replace_categories(code: str, caller: Caller | None, document: Any) -> dict[str, Any]:
     """``{"categories": {code: {"enabled", "unit"}}}``: which categories the tenant offers, to which unit."""
+    from chalicelib.domain.commands import parse
+    from chalicelib.domain.documents import CategoriesDocument
+
     _tenant, actor = desk_actor(code, caller)
+    parse(CategoriesDocument, document)  # the documented shape first (OpenAPI)
     if not isinstance(document, dict) or set(document) != {"categories"}:
         raise ProblemError("validation_failed", errors=[FieldError("categories", "missing", {
             "id": "Kirim {\"categories\": {...}}.", "en": "Send {\"categories\": {...}}."})])

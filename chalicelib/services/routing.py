@@ -53,10 +53,13 @@ def read_areas(tenant_code: str, caller: Caller | None) -> dict[str, Any]:
 
 
 def replace_areas(tenant_code: str, caller: Caller | None, document: Any) -> dict[str, Any]:
+    from chalicelib.domain.commands import parse
+    from chalicelib.domain.documents import AreasDocument
     from chalicelib.store.areas import replace_areas as store_replace
     from chalicelib.store.tenants import bump_areas_version
 
     tenant = require_desk(tenant_code, caller)
+    parse(AreasDocument, document)  # the documented shape first (OpenAPI); parse_areas checks each feature
     specs = rules.parse_areas(document, rules.tenant_unit_codes(units_of(tenant)))
     store_replace(tenant.code, specs)
     bump_areas_version(tenant.code)
@@ -72,9 +75,12 @@ def read_overrides(tenant_code: str, caller: Caller | None) -> dict[str, Any]:
 
 def replace_overrides(tenant_code: str, caller: Caller | None, document: Any) -> dict[str, Any]:
     """``{"overrides": {category: agency type}}``; misconduct can never be re-pointed."""
+    from chalicelib.domain.commands import parse
+    from chalicelib.domain.documents import RoutingDocument
     from chalicelib.store.tenants import update_tenant
 
     tenant = require_desk(tenant_code, caller)
+    parse(RoutingDocument, document)  # the documented shape first (OpenAPI)
     overrides = document.get("overrides") if isinstance(document, dict) else None
     if not isinstance(overrides, dict) or set(document) - {"overrides"}:
         raise ProblemError("validation_failed", errors=[FieldError("overrides", "model_type", {

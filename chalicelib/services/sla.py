@@ -64,9 +64,12 @@ def read_policy(tenant_code: str, caller: Caller | None) -> dict[str, Any]:
 def replace_policy(tenant_code: str, caller: Caller | None, document: Any) -> dict[str, Any]:
     """Validate and store the whole policy; running clocks keep the deadline they started with."""
     from chalicelib.domain import sla
+    from chalicelib.domain.commands import parse
+    from chalicelib.domain.documents import SlaPolicyDocument
     from chalicelib.store.tenants import update_tenant
 
     tenant = require_desk(tenant_code, caller)
+    parse(SlaPolicyDocument, document)  # the documented shape first (OpenAPI); parse_policy checks each rule
     policy = sla.parse_policy(document, CATEGORIES.keys())
     stored = sla.policy_to_json(policy)
     update_tenant(tenant.code, sla_policy=stored)

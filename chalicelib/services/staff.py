@@ -77,11 +77,14 @@ def create(code: str, caller: Caller | None, document: Any) -> dict[str, Any]:
     from pynamodb.transactions import TransactWrite
 
     from chalicelib.adapters import accounts
+    from chalicelib.domain.commands import parse
+    from chalicelib.domain.documents import NewStaff
     from chalicelib.store import audit
     from chalicelib.store.models import StaffModel
     from chalicelib.store.reports import _connection
 
     tenant, actor = desk_actor(code, caller)
+    parse(NewStaff, document)  # the documented shape first (OpenAPI); _check looks at each field
     fields = _check(document, _FIELDS, ("username", "role"), tenant)
     password = accounts.temporary_password()
     try:
@@ -113,6 +116,8 @@ def update(code: str, caller: Caller | None, staff_id: str, document: Any) -> di
     from pynamodb.transactions import TransactWrite
 
     from chalicelib.adapters import accounts
+    from chalicelib.domain.commands import parse
+    from chalicelib.domain.documents import StaffChanges
     from chalicelib.store import audit
     from chalicelib.store import staff as directory
     from chalicelib.store.models import StaffModel
@@ -121,6 +126,7 @@ def update(code: str, caller: Caller | None, staff_id: str, document: Any) -> di
     tenant, actor = desk_actor(code, caller)
     entry = _load(tenant, staff_id)
     before = view(entry)
+    parse(StaffChanges, document)  # the documented shape first (OpenAPI); _check looks at each field
     fields = _check(document, _PATCH_FIELDS, (), tenant, current=entry)
     status = fields.get("status", entry.status)
     accounts.change(entry.username, tenant=tenant.code, old_role=entry.role, role=fields["role"],

@@ -201,6 +201,7 @@ def _run_the_tenant_business(stack: Any) -> None:
     other = stack.call("POST", "/v1/tenants/kupang/api-keys", {"name": "IAM 2"}, user="admin.kupang").json_body
     assert stack.call("GET", REPORTS, headers={"X-Api-Key": other["key"]}).status_code == 200
     assert stack.call("POST", REPORTS, report_body()).status_code == 201  # anonymous: the hourly throttle
+    assert stack.call("GET", "/v1/openapi.json").status_code == 200  # the contract: built from code, no AWS call
 
 
 def _ask_for_open_data(stack: Any, recorder: Recorder) -> None:
