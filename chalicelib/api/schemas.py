@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, RootModel
 
 from chalicelib.domain.channels import ChannelConfig
 from chalicelib.domain.commands import CreatePhoto, CreateReport, Transition
+from chalicelib.domain.community import HideComment, NewComment
 from chalicelib.domain.documents import (
     AreasDocument,
     CategoriesDocument,
@@ -31,9 +32,9 @@ from chalicelib.domain.documents import (
 from chalicelib.domain.reports import STATUSES
 from chalicelib.domain.workflow import ACTIONS
 
-__all__ = ["AreasDocument", "CategoriesDocument", "ChannelConfig", "CreatePhoto", "CreateReport", "NewApiKey",
-           "NewStaff", "NewTenant", "RoutingDocument", "SlaPolicyDocument", "StaffChanges", "SuspendTenant",
-           "TenantChanges", "Transition", "UnitsDocument"]
+__all__ = ["AreasDocument", "CategoriesDocument", "ChannelConfig", "CreatePhoto", "CreateReport", "HideComment",
+           "NewApiKey", "NewComment", "NewStaff", "NewTenant", "RoutingDocument", "SlaPolicyDocument", "StaffChanges",
+           "SuspendTenant", "TenantChanges", "Transition", "UnitsDocument"]
 
 ReportStatus = Literal[STATUSES]  # type: ignore[valid-type]
 Action = Literal[ACTIONS]  # type: ignore[valid-type]
@@ -146,6 +147,7 @@ class Report(BaseModel):
     resolved_at: str | None
     closed_at: str | None
     duplicate_of: str | None
+    support_count: int = Field(ge=0, description="citizens who said \"me too\"")
     view: Literal["public", "full"]
     reporter: Reporter | None = Field(default=None, description="full view only; null for anonymous reports")
     handoff: Any = Field(default=None, description="full view only")
@@ -406,3 +408,52 @@ class OpenApiDocument(BaseModel):
     info: dict[str, Any]
     paths: dict[str, Any]
     components: dict[str, Any]
+
+
+# -- supports and comments ---------------------------------------------------------------------------------
+
+
+class SupportState(BaseModel):
+    report_id: str
+    tracking_code: str
+    supported: bool
+    support_count: int = Field(ge=0)
+
+
+class Comment(BaseModel):
+    id: str
+    text: str
+    at: str
+    mine: bool
+    by_reporter: bool
+    hidden: bool
+    author: str | None = Field(default=None, description="staff only; null for an anonymous reporter")
+    hidden_at: str | None = Field(default=None, description="staff only")
+    hidden_reason: str | None = Field(default=None, description="staff only")
+    hidden_note: str | None = Field(default=None, description="staff only")
+    hidden_by: str | None = Field(default=None, description="staff only")
+
+
+class CommentPage(BaseModel):
+    items: list[Comment]
+    next_cursor: str | None
+
+
+# -- open data ---------------------------------------------------------------------------------------------
+
+
+class ExportJob(BaseModel):
+    """202 while the file is written (ask again after Retry-After); 303 to the file once it is ready."""
+
+    status: Literal["pending", "ready"]
+    job_id: str
+    format: Literal["csv", "geojson"]
+    url: str | None = Field(default=None, description="ready: a presigned link, also in Location")
+
+
+class PublicStats(BaseModel):
+    tenant: str
+    timezone: str
+    windows: dict[str, Any]
+    units: list[dict[str, Any]]
+    total: dict[str, Any]
