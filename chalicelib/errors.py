@@ -162,6 +162,12 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "id": ("Kesalahan server", "Terjadi kesalahan di server kami; silakan coba lagi."),
         "en": ("Server error", "Something went wrong on our side; please try again."),
     }),
+    "bbox_too_large": (400, {
+        "id": ("Area peta terlalu luas", "Perkecil bbox (lihat max_side_m), atau minta jumlah per sel dengan "
+               "cluster=true."),
+        "en": ("Map area too large", "Make the bbox smaller (see max_side_m), or ask for counts per cell with "
+               "cluster=true."),
+    }),
 }
 
 LANGUAGES = ("id", "en")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
-from chalicelib.services import reports, tenants, workflow
+from chalicelib.services import nearby, reports, tenants, workflow
 from chalicelib.services.views import etag, report_view
 
 api = Api("public")
@@ -39,7 +39,12 @@ def get_report(tenant: str, report_id: str) -> Response:
 @api.route("/v1/tenants/{tenant}/reports")
 def list_reports(tenant: str) -> Response:
     limit = reports.page_size(api.query("limit"))
+    lang = language(api.request.headers)
+    if any(api.query(name) is not None for name in ("near", "radius_m", "bbox", "cluster")):
+        return json_response(nearby.search(
+            tenant, near=api.query("near"), radius=api.query("radius_m"), bbox=api.query("bbox"),
+            cluster=api.query("cluster"), category=api.query("category"), status=api.query("status"), limit=limit,
+            cursor=api.query("cursor"), lang=lang))
     items, cursor = reports.list_public(tenant, api.query("category"), api.query("status"), limit,
                                         api.query("cursor"))
-    lang = language(api.request.headers)
     return json_response({"items": [report_view(r, "public", lang) for r in items], "next_cursor": cursor})
