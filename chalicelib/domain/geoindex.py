@@ -8,9 +8,11 @@ A publicly listed report carries two index keys (``store/reports.py``):
 H3 numbers a cell's descendants contiguously: every resolution-15 cell under a cell ``c`` lies between
 ``c``'s first child (digits below ``c`` all 0) and its last (all 6), and no other resolution-15 cell
 lies between them (digit 7 is never used). So "the reports in cell ``c``" is one Query: the partition of
-``c``'s parent and ``geo_key BETWEEN lo AND hi``. A circle or a box is covered by a handful of cells
-chosen so that every point inside lies in one of them; what they hold beyond the shape is filtered out
-by exact distance (haversine) or coordinates, and that overlap is the read amplification.
+``c``'s parent and ``geo_key BETWEEN lo AND hi``. (A descendant may lie a little outside its
+ancestor's hexagon, so distances to a cell allow for that: ``reach_m``.) A circle or a box is covered
+by a handful of cells chosen so that every point inside lies in one of them; what they hold beyond
+the shape is filtered out by exact distance (haversine) or coordinates: that overlap is the read
+amplification.
 
 Pure rules: no AWS. ``h3`` (Uber's library, C with manylinux wheels) is imported when first needed.
 """
@@ -40,8 +42,10 @@ MAX_CLUSTER_BOX_SIDE_M = 50_000
 MAX_BOX_CELLS = 32  # cells read for a box of points: one Query each
 MAX_CLUSTER_CELLS = 64  # clusters a zoomed-out map gets, about
 MAX_PARTITION_READS = 120  # partitions a cluster request may read (one Query each, or more pages)
-# Margin on a cell's circumradius: cell edges are not exact great circles.
-_SLACK = 1.01
+# How far a cell's reports can be from its centre, as a multiple of its circumradius. H3's hierarchy is
+# logical, not exact containment: a resolution-15 cell counts as a descendant of a coarse cell whose
+# hexagon it may poke slightly out of (by about 4 % of the circumradius, measured in the unit tests).
+REACH = 1.15
 _SLACK_M = 1.0
 _HEX15 = re.compile(r"^8f[0-9a-f]{13}$")
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{1,17})?|\.\d{1,17})$")
@@ -142,6 +146,11 @@ def _circumradius_m(cell: str) -> float:
     return max(haversine_m(lat, lon, v_lat, v_lon) for v_lat, v_lon in h3.cell_to_boundary(cell))
 
 
+def reach_m(cell: str) -> float:
+    """No report indexed under ``cell`` is farther than this from its centre."""
+    return _circumradius_m(cell) * REACH + _SLACK_M
+
+
 def _metres_to_degrees(lat: float, metres: float) -> tuple[float, float]:
     dlat = math.degrees(metres / EARTH_RADIUS_M)
     dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
@@ -169,10 +178,10 @@ class Box:
 
 
 def _cells_over(box: Box, res: int) -> list[str]:
-    """Every cell at ``res`` that may overlap ``box``: those whose centre lies in the box grown by a
-    cell's circumradius (twice the average edge is more than any cell's at that resolution)."""
+    """Every cell at ``res`` whose reports may lie in ``box``: those whose centre lies in the box grown
+    by a cell's reach (2.5 average edges is more than any cell's at that resolution)."""
     h3 = _h3()
-    margin = 2 * h3.average_hexagon_edge_length(res, unit="m")
+    margin = 2.5 * h3.average_hexagon_edge_length(res, unit="m")
     dlat, dlon = _metres_to_degrees(max(abs(box.south), abs(box.north)), margin)
     south, north = max(box.south - dlat, -89.9), min(box.north + dlat, 89.9)
     west, east = box.west - dlon, box.east + dlon
@@ -206,7 +215,7 @@ def cover_circle(lat: float, lon: float, radius_m: float, res: int | None = None
     for cell in _cells_over(box, res):
         c_lat, c_lon = h3.cell_to_latlng(cell)
         centre = haversine_m(lat, lon, c_lat, c_lon)
-        reach = _circumradius_m(cell) * _SLACK + _SLACK_M
+        reach = reach_m(cell)
         if centre - reach <= radius_m:
             ranges.append(cell_range(cell, max(0.0, centre - reach), centre + reach))
     return sorted(ranges, key=lambda r: (r.min_m, r.cell))
@@ -228,7 +237,7 @@ def cover_box(box: Box, res: int) -> list[CellRange]:
     ranges = []
     for cell in _cells_over(box, res):
         c_lat, c_lon = h3.cell_to_latlng(cell)
-        if _box_distance_m(box, c_lat, c_lon) <= _circumradius_m(cell) * _SLACK + _SLACK_M:
+        if _box_distance_m(box, c_lat, c_lon) <= reach_m(cell):
             ranges.append(cell_range(cell))
     return sorted(ranges, key=lambda r: (r.partition, r.lo))
 
