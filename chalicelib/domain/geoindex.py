@@ -32,6 +32,7 @@ POINT_RES = 15
 MIN_RADIUS_M = 1
 MAX_RADIUS_M = 5_000
 MIN_COVER_RES, MAX_COVER_RES = PARTITION_RES, 14
+STEP_START_M, STEP_GROWTH = 50.0, 3.0
 # Duplicate suggestions: a category's radius (tenant setting) and how many are shown.
 DEFAULT_DUPLICATE_RADIUS_M = 50
 MIN_DUPLICATE_RADIUS_M, MAX_DUPLICATE_RADIUS_M = 1, 1_000
@@ -203,6 +204,19 @@ def near_resolution(radius_m: float) -> int:
         if h3.average_hexagon_edge_length(res, unit="m") >= radius_m:
             return res
     return MIN_COVER_RES
+
+
+def search_steps(radius_m: float) -> list[float]:
+    """The growing circles a nearest-first search reads: from radius/27 (at least STEP_START_M) by x3.
+
+    At most four steps, so a sparse area costs a few more Queries and a dense one reads a small circle.
+    """
+    step = min(radius_m, max(radius_m / STEP_GROWTH ** 3, STEP_START_M))
+    steps = [step]
+    while step < radius_m:
+        step = min(radius_m, step * STEP_GROWTH)
+        steps.append(step)
+    return steps
 
 
 def cover_circle(lat: float, lon: float, radius_m: float, res: int | None = None) -> list[CellRange]:

@@ -43,19 +43,29 @@ def nearest(tenant: str, lat: float, lon: float, radius_m: float, *, category: s
             counter: Any = None) -> tuple[list[Found], bool]:
     """Up to ``limit`` listed reports within ``radius_m``, nearest first, after ``after``; and whether more follow.
 
-    Cells are read nearest-possible first and the reading stops once no unread cell can hold a report
-    nearer than the first ``limit + 1`` found; cells wholly before the cursor are not read at all.
+    The circle grows in steps (``domain.geoindex.search_steps``): once a step's circle holds more than
+    ``limit`` reports past the cursor, those are the nearest (anything else is outside that circle), so
+    a page in a dense city reads a small circle, not the whole radius. Each step reads its own few cells.
     """
+    found: list[Found] = []
+    for step in rules.search_steps(radius_m):
+        if after is not None and step * 1000 < after[0]:
+            continue  # wholly before the cursor
+        found = _within(tenant, lat, lon, step, category, statuses, after, counter)
+        if len(found) > limit:
+            break
+    found.sort(key=lambda f: f.order)
+    return found[:limit], len(found) > limit
+
+
+def _within(tenant: str, lat: float, lon: float, radius_m: float, category: str | None,
+            statuses: tuple[str, ...] | None, after: tuple[int, str] | None, counter: Any) -> list[Found]:
     from chalicelib.store import geo
 
     found: list[Found] = []
     for cell in rules.cover_circle(lat, lon, radius_m):
-        if len(found) > limit:
-            found.sort(key=lambda f: f.order)
-            if found[limit].order[0] < cell.min_m * 1000:
-                break
         if after is not None and cell.max_m * 1000 < after[0]:
-            continue
+            continue  # every report in it comes before the cursor
         for spot in geo.spots(tenant, cell, category=category, statuses=statuses, counter=counter):
             distance = rules.haversine_m(lat, lon, spot.lat, spot.lon)
             if distance > radius_m:
@@ -63,8 +73,7 @@ def nearest(tenant: str, lat: float, lon: float, radius_m: float, *, category: s
             hit = Found(spot, distance)
             if after is None or hit.order > after:
                 found.append(hit)
-    found.sort(key=lambda f: f.order)
-    return found[:limit], len(found) > limit
+    return found
 
 
 def _listed(tenant: str, report_ids: list[str], counter: Any = None) -> dict[str, Any]:

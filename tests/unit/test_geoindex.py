@@ -164,3 +164,10 @@ def test_a_bbox_is_west_south_east_north():
                                                ("50", None), (12.5, None), (True, None), (None, None)])
 def test_a_duplicate_radius_is_whole_metres_within_bounds(value, parsed):
     assert g.parse_duplicate_radius(value) == parsed
+
+
+@pytest.mark.parametrize(("radius", "steps"), [(1, [1]), (50, [50]), (120, [50, 120]),
+                                                (1_000, [50, 150, 450, 1_000]),
+                                                (5_000, [5_000 / 27, 5_000 / 9, 5_000 / 3, 5_000])])
+def test_a_nearest_first_search_grows_its_circle_in_at_most_four_steps(radius, steps):
+    assert g.search_steps(radius) == pytest.approx(steps)
