@@ -110,12 +110,12 @@ QUERIES = (
     ("near 5 km, limit 20", f"near={MARKET[0]},{MARKET[1]}&radius_m=5000"),
     ("near 5 km, garbage, dispatched", f"near={MARKET[0]},{MARKET[1]}&radius_m=5000&category=garbage"
                                        "&status=dispatched"),
-    ("duplicates (50 m, open, garbage)", f"near={MARKET[0]},{MARKET[1]}&radius_m=50&category=garbage"
-                                         "&status=submitted"),
+    ("near 50 m, garbage, submitted", f"near={MARKET[0]},{MARKET[1]}&radius_m=50&category=garbage"
+                                      "&status=submitted"),
     ("bbox 1 x 1 km, limit 100", "bbox=123.6025,-10.1817,123.6115,-10.1727&limit=100"),
     ("cluster, the market's 3 km", "bbox=123.593,-10.191,123.621,-10.163&cluster=true"),
-    ("cluster, the whole city", "bbox=123.52,-10.26,123.70,-10.12&cluster=true"),
     ("near 1 km elsewhere (city grows)", "near=-10.22,123.56&radius_m=1000"),
+    ("cluster, the whole city", "bbox=123.52,-10.26,123.70,-10.12&cluster=true"),
 )
 
 
@@ -165,23 +165,22 @@ def _measure(recorder: Recorder, reads: Reads) -> int:
         began = time.perf_counter()
         load(0, 250, lambda r: _point_near(r, 1_000), 0.05, rng)
         load(250, 1_000, lambda r: _point_in_city(r, 1_500), 0.05, rng)
-        print(f"  loaded 1,000 reports in {time.perf_counter() - began:.0f} s")
+        print(f"  loaded 1,000 reports in {time.perf_counter() - began:.0f} s", flush=True)
         for name, query in QUERIES:
             run(client, recorder, reads, query)  # warm: clients, tenant cache, credentials
             results[name].append(run(client, recorder, reads, query))
         began = time.perf_counter()
         load(1_000, 50_000, lambda r: _point_in_city(r, 1_500), 0.05, rng)
-        print(f"  added 49,000 more (farther than 1.5 km from the market) in {time.perf_counter() - began:.0f} s")
-        for name, query in QUERIES:
-            results[name].append(run(client, recorder, reads, query))
-    print(f"  {'query':<34} {'read@1k':>8} {'read@50k':>9} {'x':>5} {'returned':>9} {'ampl@50k':>9} "
-          f"{'calls':>6} {'ms@50k':>7}")
-    for name, _ in QUERIES:
-        (small, _, _, _), (big, returned, calls, took) = results[name]
-        ratio = big / small if small else float("nan")
-        amplification = big / returned if returned else float("nan")
-        print(f"  {name:<34} {small:>8} {big:>9} {ratio:>5.2f} {returned:>9} {amplification:>9.1f} "
-              f"{calls:>6} {took:>7.0f}")
+        print(f"  added 49,000 more (farther than 1.5 km from the market) in {time.perf_counter() - began:.0f} s",
+              flush=True)
+        print(f"  {'query':<34} {'read@1k':>8} {'read@50k':>9} {'x':>5} {'returned':>9} {'ampl@50k':>9} "
+              f"{'calls':>6} {'ms@50k':>7}", flush=True)
+        for name, query in QUERIES:  # printed as measured: moto's index queries are slow at 50,000 items
+            (small, _, _, _), (big, returned, calls, took) = results[name][0], run(client, recorder, reads, query)
+            ratio = big / small if small else float("nan")
+            amplification = big / returned if returned else float("nan")
+            print(f"  {name:<34} {small:>8} {big:>9} {ratio:>5.2f} {returned:>9} {amplification:>9.1f} "
+                  f"{calls:>6} {took:>7.0f}", flush=True)
     return 0
 
 

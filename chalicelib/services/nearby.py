@@ -40,30 +40,32 @@ class Found:
 
 def nearest(tenant: str, lat: float, lon: float, radius_m: float, *, category: str | None,
             statuses: tuple[str, ...] | None, limit: int, after: tuple[int, str] | None = None,
-            counter: Any = None) -> tuple[list[Found], bool]:
+            counter: Any = None, coarser: int = 0) -> tuple[list[Found], bool]:
     """Up to ``limit`` listed reports within ``radius_m``, nearest first, after ``after``; and whether more follow.
 
     The circle grows in steps (``domain.geoindex.search_steps``): once a step's circle holds more than
     ``limit`` reports past the cursor, those are the nearest (anything else is outside that circle), so
-    a page in a dense city reads a small circle, not the whole radius. Each step reads its own few cells.
+    a page in a dense city reads a small circle, not the whole radius. Each step reads its own few cells
+    (``coarser`` levels coarser than usual: fewer Queries, more entries each).
     """
     found: list[Found] = []
     for step in rules.search_steps(radius_m):
         if after is not None and step * 1000 < after[0]:
             continue  # wholly before the cursor
-        found = _within(tenant, lat, lon, step, category, statuses, after, counter)
+        res = max(rules.MIN_COVER_RES, rules.near_resolution(step) - coarser)
+        found = _within(tenant, lat, lon, step, res, category, statuses, after, counter)
         if len(found) > limit:
             break
     found.sort(key=lambda f: f.order)
     return found[:limit], len(found) > limit
 
 
-def _within(tenant: str, lat: float, lon: float, radius_m: float, category: str | None,
+def _within(tenant: str, lat: float, lon: float, radius_m: float, res: int, category: str | None,
             statuses: tuple[str, ...] | None, after: tuple[int, str] | None, counter: Any) -> list[Found]:
     from chalicelib.store import geo
 
     found: list[Found] = []
-    for cell in rules.cover_circle(lat, lon, radius_m):
+    for cell in rules.cover_circle(lat, lon, radius_m, res):
         if after is not None and cell.max_m * 1000 < after[0]:
             continue  # every report in it comes before the cursor
         for spot in geo.spots(tenant, cell, category=category, statuses=statuses, counter=counter):
@@ -240,8 +242,9 @@ def possible_duplicates(tenant: Any, category: str, lat: float, lon: float) -> l
     Public facts only: never a reporter, never a confidential report (the index has none).
     """
     radius = duplicate_radius(tenant, category)
+    # On the create path: cells one level coarser, so 1-3 Queries (about 2.4 for 50 m) instead of 4-7.
     page, _ = nearest(tenant.code, lat, lon, radius, category=category, statuses=OPEN_STATUSES,
-                      limit=rules.MAX_DUPLICATES)
+                      limit=rules.MAX_DUPLICATES, coarser=1)
     full = _listed(tenant.code, [f.spot.report_id for f in page])
     out = []
     for hit in page:
