@@ -198,25 +198,25 @@ def _box_distance_m(box: Box, lat: float, lon: float) -> float:
 
 
 def near_resolution(radius_m: float) -> int:
-    """The finest resolution whose cells are about as wide as the circle: a few cells, a few Queries."""
+    """The finest resolution whose cells' edges are a third of the radius or more: about 7-15 cells
+    cover the circle and reach little beyond it (coarser cells mean fewer Queries but read farther)."""
     h3 = _h3()
     for res in range(MAX_COVER_RES, MIN_COVER_RES - 1, -1):
-        if h3.average_hexagon_edge_length(res, unit="m") >= radius_m:
+        if h3.average_hexagon_edge_length(res, unit="m") >= radius_m / 3:
             return res
     return MIN_COVER_RES
 
 
-def search_steps(radius_m: float) -> list[float]:
-    """The growing circles a nearest-first search reads: from radius/27 (at least STEP_START_M) by x3.
+def first_step(radius_m: float) -> float:
+    """The first circle a nearest-first search reads: radius/27, at least STEP_START_M."""
+    return min(radius_m, max(radius_m / 27, STEP_START_M))
 
-    At most four steps, so a sparse area costs a few more Queries and a dense one reads a small circle.
-    """
-    step = min(radius_m, max(radius_m / STEP_GROWTH ** 3, STEP_START_M))
-    steps = [step]
-    while step < radius_m:
-        step = min(radius_m, step * STEP_GROWTH)
-        steps.append(step)
-    return steps
+
+def next_step(step_m: float, radius_m: float, found: int, wanted: int) -> float:
+    """The next, larger circle: sized by the density seen so far (area in proportion to what is still
+    wanted, with a margin), and at least twice as wide, so a sparse area takes few steps."""
+    by_density = step_m * math.sqrt(wanted / max(found, 1)) * 1.3
+    return min(radius_m, max(step_m * 2, by_density))
 
 
 def cover_circle(lat: float, lon: float, radius_m: float, res: int | None = None) -> list[CellRange]:
