@@ -53,8 +53,7 @@ class Reads:
             self.items += int(parsed.get("ScannedCount", 0))
         elif model.name == "BatchGetItem":
             self.items += sum(len(v) for v in parsed.get("Responses", {}).values())
-        elif model.name == "GetItem" and "Item" in parsed:
-            self.items += 1
+        # GetItem is the tenant's profile (cached for minutes), not a report: not counted.
 
 
 def install_reads(reads: Reads) -> None:
