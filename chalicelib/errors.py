@@ -193,6 +193,12 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "en": ("Too many comments", "Your hourly comment limit in this regional government is reached; retry after "
                "Retry-After."),
     }),
+    "bbox_too_large": (400, {
+        "id": ("Area peta terlalu luas", "Perkecil bbox (lihat max_side_m), atau minta jumlah per sel dengan "
+               "cluster=true."),
+        "en": ("Map area too large", "Make the bbox smaller (see max_side_m), or ask for counts per cell with "
+               "cluster=true."),
+    }),
 }
 
 LANGUAGES = ("id", "en")

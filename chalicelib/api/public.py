@@ -6,7 +6,7 @@ from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
 from chalicelib.api.openapi import CURSOR, LIMIT, Param, operation
-from chalicelib.services import reports, tenants, workflow
+from chalicelib.services import nearby, reports, tenants, workflow
 from chalicelib.services.views import etag, report_view
 
 api = Api("public")
@@ -43,12 +43,21 @@ def get_report(tenant: str, report_id: str) -> Response:
 
 
 @api.route("/v1/tenants/{tenant}/reports", doc=operation(
-    "Umpan publik / the public feed", tags="public", response="ReportPage", errors=(400,),
+    "Umpan publik / the public feed, by place too", tags="public", response="ReportList", errors=(400,),
     params=(Param("category", "Kode kategori / category code"), Param("status", "Status laporan / report status"),
+            Param("near", "LAT,LON: terdekat dulu / nearest first, with distance_m"),
+            Param("radius_m", "Radius untuk near / radius for near (1-5000, default 1000)"),
+            Param("bbox", "W,S,E,N: laporan dalam kotak / reports in a box (at most 5 km a side)"),
+            Param("cluster", "true: jumlah per sel / counts per cell for a bbox (at most 50 km a side)"),
             LIMIT, CURSOR)))
 def list_reports(tenant: str) -> Response:
     limit = reports.page_size(api.query("limit"))
+    lang = language(api.request.headers)
+    if any(api.query(name) is not None for name in ("near", "radius_m", "bbox", "cluster")):
+        return json_response(nearby.search(
+            tenant, near=api.query("near"), radius=api.query("radius_m"), bbox=api.query("bbox"),
+            cluster=api.query("cluster"), category=api.query("category"), status=api.query("status"), limit=limit,
+            cursor=api.query("cursor"), lang=lang))
     items, cursor = reports.list_public(tenant, api.query("category"), api.query("status"), limit,
                                         api.query("cursor"))
-    lang = language(api.request.headers)
     return json_response({"items": [report_view(r, "public", lang) for r in items], "next_cursor": cursor})

@@ -155,13 +155,63 @@ class Report(BaseModel):
     actions: list[Action] | None = Field(default=None, description="what the caller may do next")
 
 
+class PossibleDuplicate(BaseModel):
+    id: str
+    tracking_code: str
+    category: str
+    status: ReportStatus
+    distance_m: float = Field(ge=0)
+    location: Point
+    created_at: str
+
+
 class CreatedReport(Report):
     receipt: str | None = Field(default=None, description="shown once, for following an anonymous report")
+    possible_duplicates: list[PossibleDuplicate] = Field(
+        max_length=5, description="open reports of the same category within the category's duplicate radius")
 
 
 class ReportPage(BaseModel):
     items: list[Report]
     next_cursor: str | None
+
+
+class NearbyReport(Report):
+    distance_m: float = Field(ge=0)
+
+
+class Circle(BaseModel):
+    lat: float
+    lon: float
+    radius_m: int
+
+
+class NearbyPage(BaseModel):
+    """``near=``: nearest first, each with its distance."""
+
+    items: list[NearbyReport]
+    next_cursor: str | None
+    near: Circle
+
+
+class Cluster(BaseModel):
+    cell: str
+    lat: float
+    lon: float
+    count: int = Field(ge=1)
+    cell_center: Point
+
+
+class ClusterMap(BaseModel):
+    """``bbox=...&cluster=true``: counts per H3 cell."""
+
+    clusters: list[Cluster]
+    resolution: int
+    total: int = Field(ge=0)
+
+
+class ReportList(RootModel[NearbyPage | ClusterMap | ReportPage]):
+    """The feed, a page near a point, a page in a box, or counts per cell (by the query)."""
 
 
 class PresignedPost(BaseModel):

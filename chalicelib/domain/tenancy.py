@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.domain.geoindex import MAX_DUPLICATE_RADIUS_M, MIN_DUPLICATE_RADIUS_M, parse_duplicate_radius
 from chalicelib.domain.taxonomy import AGENCY_TYPES, CATEGORIES
 from chalicelib.errors import FieldError, ProblemError
 
@@ -78,6 +79,10 @@ _WORDS: dict[str, tuple[str, str]] = {
                          "Username: 3-64 lowercase letters, digits, '.', '_' or '-'."),
     "invalid_email": ("Alamat email tidak valid.", "Invalid email address."),
     "invalid_status": ("Status harus active atau suspended.", "The status must be active or suspended."),
+    "invalid_duplicate_radius": (f"Radius duplikat: bilangan bulat {MIN_DUPLICATE_RADIUS_M}-"
+                                 f"{MAX_DUPLICATE_RADIUS_M} meter.",
+                                 f"Duplicate radius: a whole number of metres, {MIN_DUPLICATE_RADIUS_M}-"
+                                 f"{MAX_DUPLICATE_RADIUS_M}."),
     "unit_in_use": ("Unit ini masih dipakai wilayah, kategori atau staf; pindahkan dulu.",
                     "This unit is still used by an area, a category or staff; move them first."),
 }
@@ -201,7 +206,11 @@ def parse_units(value: Any, path: str, problems: Problems) -> list[Unit]:
 
 
 def parse_categories(value: Any, path: str, units: list[Unit], problems: Problems) -> dict[str, dict[str, Any]]:
-    """``{category: {"enabled"?: bool, "unit"?: unit code}}``; a misconduct report only ever goes to an Inspectorate."""
+    """``{category: {"enabled"?: bool, "unit"?: unit code, "duplicate_radius_m"?: metres}}``.
+
+    A misconduct report only ever goes to an Inspectorate. ``duplicate_radius_m`` (whole metres) is how
+    far a new report looks for open reports of its category to suggest as possible duplicates.
+    """
     if not isinstance(value, dict):
         problems.add(path, "model_type")
         return {}
@@ -212,7 +221,7 @@ def parse_categories(value: Any, path: str, units: list[Unit], problems: Problem
         if code not in CATEGORIES:
             problems.add(where, "unknown_category")
             continue
-        if not problems.object(item, where, ("enabled", "unit")):
+        if not problems.object(item, where, ("enabled", "unit", "duplicate_radius_m")):
             continue
         entry: dict[str, Any] = {"enabled": True}
         if "enabled" in item:
@@ -228,6 +237,12 @@ def parse_categories(value: Any, path: str, units: list[Unit], problems: Problem
                 problems.add(at(where, "unit"), "not_routable")
             else:
                 entry["unit"] = unit
+        if "duplicate_radius_m" in item:
+            radius = parse_duplicate_radius(item["duplicate_radius_m"])
+            if radius is None:
+                problems.add(at(where, "duplicate_radius_m"), "invalid_duplicate_radius")
+            else:
+                entry["duplicate_radius_m"] = radius
         parsed[code] = entry
     return parsed
 

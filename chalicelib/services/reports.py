@@ -28,6 +28,7 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
 
     from chalicelib.domain.billing import seconds_to_next_hour
     from chalicelib.domain.commands import CreateReport
+    from chalicelib.services.nearby import possible_duplicates
     from chalicelib.services.routing import propose
     from chalicelib.services.sla import apply_stage
     from chalicelib.services.views import report_view
@@ -64,6 +65,9 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
         receipt_hash=rules.hash_receipt(receipt) if receipt else None,
         photos=[],
     )
+    # Looked up before the write, so the new report is not its own duplicate; kept in the stored
+    # response, so an idempotent retry shows the same suggestions.
+    duplicates = possible_duplicates(tenant, category.code, body.location.lat, body.location.lon)
     apply_stage(report, "verification", moment, tenant)
     event = new_event(report, action="submit", from_status=None, role="reporter",
                       actor=reporter_sub if privacy != "anonymous" else None, note=None, visibility="public",
@@ -83,6 +87,7 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
                                            "category": category.code, "privacy": privacy,
                                            "signed_in": reporter_sub is not None})
     view = report_view(report, "full")
+    view["possible_duplicates"] = duplicates
     if receipt:
         view["receipt"] = receipt  # shown once: only its hash is kept
     return {"status": 201, "body": view}
@@ -200,6 +205,13 @@ def list_public(tenant_code: str, category: str | None, status: str | None, limi
 
     tenant = require_tenant(tenant_code)
     after = decode_cursor(cursor)
+    check_filters(tenant, category, status)
+    page = store.list_public(tenant.code, category=category, status=status, limit=limit, after=after)
+    return page.items, encode_cursor(page.last_id)
+
+
+def check_filters(tenant: Any, category: str | None, status: str | None) -> None:
+    """The public list's filters: a category the tenant offers (404 otherwise), a known status (400)."""
     if category is not None:
         try:
             find_category(tenant, category)
@@ -207,8 +219,6 @@ def list_public(tenant_code: str, category: str | None, status: str | None, limi
             raise ProblemError("category_not_found") from None  # in a URL it is a missing resource
     if status is not None and status not in rules.STATUSES:
         raise query_error("status", "unknown_status", "Status tidak dikenal.", "Unknown status.")
-    page = store.list_public(tenant.code, category=category, status=status, limit=limit, after=after)
-    return page.items, encode_cursor(page.last_id)
 
 
 def list_mine(tenant_code: str, caller: Caller, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:

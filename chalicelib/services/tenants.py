@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from chalicelib.config import get_settings
+from chalicelib.domain.geoindex import DEFAULT_DUPLICATE_RADIUS_M
 from chalicelib.domain.routing import agency_type_for
 from chalicelib.domain.taxonomy import AGENCY_TYPES, CATEGORIES, Category
 from chalicelib.errors import ProblemError
@@ -84,6 +85,8 @@ def categories(code: str) -> list[dict[str, Any]]:
             "name": {"id": c.name_id, "en": c.name_en},
             "agency": unit_for(tenant, agency_type_for(c, tenant.routing.as_dict() if tenant.routing else None)),
             "sensitive": c.sensitive,
+            "duplicate_radius_m": int(category_settings(tenant).get(c.code, {}).get(
+                "duplicate_radius_m", DEFAULT_DUPLICATE_RADIUS_M)),
         }
         for c in CATEGORIES.values() if offered(tenant, c.code)
     ]

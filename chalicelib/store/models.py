@@ -14,6 +14,11 @@ reports            GetItem(tenant, report_id)                      one report (r
   public_by_status Query(feed_status=tenant#status)                public list by status
   public_by_category_status Query(feed_category_status=tenant#category#status)  both filters
   by_reporter      Query(reporter_key=tenant#sub) newest first     a citizen's own reports
+  public_geo       Query(geo=tenant#<H3 res-6 cell>, geo_key BETWEEN lo AND hi)  public reports in one H3 cell
+                   (near search, map boxes and clusters, possible duplicates; domain/geoindex.py), then
+                   BatchGetItem(tenant, report_id) for the page shown. INCLUDE projection (lat, lon, category,
+                   status): enough to filter and measure, and the index is written only when one of those
+                   or the keys change (creation, a status change), not on every update of the report
   desk_queue       Query(desk=tenant#status) by due_key            the complaint desk's inbox (submitted, on_hold)
   unit_queue       Query(unit=tenant#agency) by due_key            a unit's open reports, oldest due first
   unit_status_queue Query(unit_status=tenant#agency#status) by due_key   a unit's reports in one status
@@ -51,7 +56,7 @@ community          Query(report_key=tenant#report_id, begins_with "support#")   
 idempotency        Powertools' record per Idempotency-Key          retries of report creation
                    Put in the transition's transaction             retries of a transition (one marker per key)
 
-The ``feed*`` attributes exist only on publicly listed reports (sparse indexes), so a confidential
+The ``feed*`` and ``geo*`` attributes exist only on publicly listed reports (sparse indexes), so a confidential
 report cannot appear in a public list even by a bug in a filter. The staff queue keys (``desk``,
 ``unit``, ``unit_status``, ``due_key``) likewise exist only while a report is in that queue.
 
@@ -70,7 +75,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.adapters.tenant_scope import install_for_pynamodb
@@ -171,6 +176,17 @@ class ByReporterIndex(GlobalSecondaryIndex):
     report_id = UnicodeAttribute(range_key=True)
 
 
+class PublicGeoIndex(GlobalSecondaryIndex):
+    """Listed reports by H3 cell: ``geo`` = tenant#<res-6 cell>, ``geo_key`` = <res-15 cell>#<report id>."""
+
+    class Meta:
+        index_name = "public_geo"
+        projection = IncludeProjection(["lat", "lon", "category", "status"])
+
+    geo = UnicodeAttribute(hash_key=True)
+    geo_key = UnicodeAttribute(range_key=True)
+
+
 class DeskQueueIndex(GlobalSecondaryIndex):
     Meta = _index("desk_queue")
     desk = UnicodeAttribute(hash_key=True)
@@ -251,6 +267,8 @@ class ReportModel(Model):
     feed_category = UnicodeAttribute(null=True)
     feed_status = UnicodeAttribute(null=True)
     feed_category_status = UnicodeAttribute(null=True)
+    geo = UnicodeAttribute(null=True)
+    geo_key = UnicodeAttribute(null=True)
     reporter_key = UnicodeAttribute(null=True)
     desk = UnicodeAttribute(null=True)
     unit = UnicodeAttribute(null=True)
@@ -261,6 +279,7 @@ class ReportModel(Model):
     public_by_category = PublicByCategoryIndex()
     public_by_status = PublicByStatusIndex()
     public_by_category_status = PublicByCategoryStatusIndex()
+    public_geo = PublicGeoIndex()
     by_reporter = ByReporterIndex()
     desk_queue = DeskQueueIndex()
     unit_queue = UnitQueueIndex()

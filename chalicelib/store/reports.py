@@ -45,8 +45,14 @@ def _listing_keys(report: ReportModel, listed: bool) -> None:
         report.feed_category = f"{report.tenant}#{report.category}"
         report.feed_status = f"{report.tenant}#{report.status}"
         report.feed_category_status = f"{report.tenant}#{report.category}#{report.status}"
+        if report.geo is None or report.geo_key is None:  # a report never moves: computed once
+            from chalicelib.domain.geoindex import report_keys
+
+            report.geo, report.geo_key = report_keys(report.tenant, report.report_id, float(report.lat),
+                                                     float(report.lon))
     else:
         report.feed = report.feed_category = report.feed_status = report.feed_category_status = None
+        report.geo = report.geo_key = None  # never findable by location
     _queue_keys(report)
 
 

@@ -74,9 +74,9 @@ class Recorder:
             for item in params.get("TransactItems", []):
                 (kind, body), = item.items()
                 self.calls.append((f"dynamodb:{_TRANSACT_ACTIONS[kind]}", body["TableName"]))
-        elif operation == "BatchWriteItem":
+        elif operation in ("BatchWriteItem", "BatchGetItem"):
             for table in params.get("RequestItems", {}):
-                self.calls.append(("dynamodb:BatchWriteItem", table))
+                self.calls.append((f"dynamodb:{operation}", table))
         else:
             table = params.get("TableName", "?")
             if params.get("IndexName"):
@@ -119,7 +119,10 @@ def test_every_aws_call_of_the_api_is_allowed_by_its_role(stack, monkeypatch):
                         ("admin.kupang", "/v1/tenants/kupang/sla-policy"), ("admin.kupang", "/v1/tenants/kupang/areas"),
                         ("admin.kupang", "/v1/tenants/kupang/me/notifications"),
                         ("admin.kupang", "/v1/tenants/kupang/notification-channels"),
-                        (None, f"{REPORTS}/{anonymous['tracking_code']}")):
+                        (None, f"{REPORTS}/{anonymous['tracking_code']}"),
+                        (None, f"{REPORTS}?near=-10.1772,123.607&radius_m=500&category=garbage"),
+                        (None, f"{REPORTS}?bbox=123.60,-10.18,123.61,-10.17&limit=1"),
+                        (None, f"{REPORTS}?bbox=123.52,-10.26,123.70,-10.12&cluster=true")):
         assert stack.call("GET", route, user=user).status_code == 200, route
     policy = stack.call("GET", "/v1/tenants/kupang/sla-policy", user="admin.kupang").json_body
     alak = {"type": "Polygon", "coordinates": [[[123.55, -10.2], [123.59, -10.2], [123.59, -10.15], [123.55, -10.2]]]}
