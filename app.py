@@ -6,6 +6,7 @@ from chalice import Chalice
 
 from chalicelib.api import admin, billing, citizen, platform, public, staff, stats, tenant_admin
 from chalicelib.api import notifications as notifications_api
+from chalicelib.api import open311 as open311_api
 from chalicelib.api.middleware import log_context
 from chalicelib.events import deliveries, notifications, photo_uploads, report_changes
 
@@ -19,6 +20,7 @@ app.register_blueprint(platform.api.blueprint)
 app.register_blueprint(tenant_admin.api.blueprint)
 app.register_blueprint(billing.api.blueprint)
 app.register_blueprint(stats.api.blueprint)
+app.register_blueprint(open311_api.api.blueprint)
 app.register_middleware(log_context, "http")
 
 # The packaged template replaces these ARNs with the resources it creates (infra/resources.json);

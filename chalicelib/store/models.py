@@ -220,6 +220,9 @@ class ReportModel(Model):
     duplicate_of = UnicodeAttribute(null=True)
     handoff = UnicodeAttribute(null=True)  # outside body a rejected report was handed to
     last_event = MapAttribute(null=True)  # the latest request-made event: {id, action, from, to, role, note?}
+    answers = MapAttribute(null=True)  # the category's extra questions answered at intake (domain/questions.py)
+    contact = MapAttribute(null=True)  # email/name/phone of a reporter without an account: staff only, never public
+    external_media_url = UnicodeAttribute(null=True)  # a client's own media_url (Open311): staff only, never served
 
     # SLA: the running stage's clock (absent when no clock runs)
     stage = UnicodeAttribute(null=True)  # verification | first_response | resolution | auto_close
