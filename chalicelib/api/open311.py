@@ -30,9 +30,9 @@ def _answer(fmt: str, work: Callable[[str], Response]) -> Response:
     except rules.Open311Error as err:
         return error_response(fmt, err, lang)
     except ProblemError as err:  # the shared use cases speak problem+json; the spec wants its own shape
-        from chalicelib.services.open311 import _as_open311
+        from chalicelib.services.open311 import as_open311
 
-        return error_response(fmt, _as_open311(err, lang), lang)
+        return error_response(fmt, as_open311(err, lang), lang)
     except Exception:
         logger().exception("unhandled error", extra={"route": "open311"})
         return error_response(fmt, rules.Open311Error(500, [("Terjadi kesalahan di server kami; coba lagi.",

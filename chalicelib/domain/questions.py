@@ -101,7 +101,13 @@ def _datetime(raw: str) -> str | None:
 
 
 def check_answers(category: str, answers: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The answers as stored (text, or a list of keys), or 422 naming every unknown, missing or invalid one."""
+    """The answers as stored (text, or a list of keys), or 422 naming every unknown, missing or invalid one.
+
+    ``None`` (no ``answers`` at all) is a client written before questions existed: nothing is required of
+    it. Open311 clients read the service definition, so their answers (``{}`` when none) are always checked.
+    """
+    if answers is None:
+        return None
     asked = {q.code: q for q in questions_for(category) if q.variable}
     given = dict(answers or {})
     errors: list[FieldError] = []

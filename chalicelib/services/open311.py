@@ -310,7 +310,7 @@ _STATUS_OF_PROBLEM = {"unknown_category": 404, "category_not_found": 404, "tenan
                       "invalid_api_key": 403, "tenant_suspended": 403}
 
 
-def _as_open311(err: ProblemError, lang: str) -> rules.Open311Error:
+def as_open311(err: ProblemError, lang: str) -> rules.Open311Error:
     """A problem of the native use case in the Open311 shape: 404 and 403 kept, everything else 400."""
     from chalicelib.errors import CATALOG
 
@@ -344,8 +344,7 @@ def submit(tenant: Any, form: rules.Submission, key_id: str, idempotency_key: st
                             "location": {"lat": location.lat, "lon": location.lon}}
     if form.fields.get("address_string"):
         body["address"] = form.fields["address_string"][:500]
-    if form.attributes:
-        body["answers"] = form.attributes
+    body["answers"] = form.attributes  # always checked, required questions included (see check_answers)
     contact = rules.contact_of(form)
     if contact:
         body["contact"] = contact
@@ -360,7 +359,7 @@ def submit(tenant: Any, form: rules.Submission, key_id: str, idempotency_key: st
         result = reports.submit(tenant.code, body, None, key, lambda_context=lambda_context,
                                 client=f"open311-{key_id}")
     except ProblemError as err:
-        raise _as_open311(err, lang) from None
+        raise as_open311(err, lang) from None
     created = result["body"]
     notice = (f"Kode pelacakan {created['tracking_code']}." if lang != "en"
               else f"Tracking code {created['tracking_code']}.")

@@ -446,3 +446,15 @@ def test_open311_reads_run_inside_the_jurisdictions_tenant_scope(stack, monkeypa
                  f"{V2}/requests/01JZZZZZZZZZZZZZZZZZZZZZZZ.json?jurisdiction_id=karo"):
         stack.call("GET", path)
     assert seen and set(seen) == {"karo"}
+
+
+def test_the_native_api_checks_answers_only_from_clients_that_send_them(stack):
+    reports = "/v1/tenants/kupang/reports"
+    older_client = stack.call("POST", reports, report_body(category="road_damage"))
+    assert older_client.status_code == 201  # written before questions existed: nothing is required of it
+    unanswered = stack.call("POST", reports, report_body(category="road_damage", answers={}))
+    assert unanswered.status_code == 422
+    assert [e["field"] for e in unanswered.json_body["errors"]] == ["attribute[size]"]
+    answered = stack.call("POST", reports, report_body(category="road_damage", answers={"size": "small"}),
+                          user="warga.ani")
+    assert answered.status_code == 201 and answered.json_body["answers"] == {"size": "small"}

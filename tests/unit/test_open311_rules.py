@@ -92,6 +92,9 @@ def test_answers_are_checked_against_the_categorys_questions():
         "waste_types": ["household", "market"]}
     assert check_answers("flood_drainage", {"water_depth_cm": "40"}) == {"water_depth_cm": "40"}
     assert check_answers("congestion", None) is None
+    assert check_answers("road_damage", None) is None  # a client that sends no answers predates the questions
+    with pytest.raises(ProblemError):
+        check_answers("road_damage", {})  # one that sends answers answers the required ones
     with pytest.raises(ProblemError) as raised:
         check_answers("road_damage", {"size": ["large", "small"], "colour": "red", "blocks_traffic": "maybe"})
     assert {(e.field, e.code) for e in raised.value.errors} == {
