@@ -25,7 +25,8 @@ from chalicelib.domain.taxonomy import CATEGORIES, group_of
 from chalicelib.errors import ProblemError
 
 _TENANT_CODE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
-_PAGE = 200  # items per DynamoDB page while merging several index queries
+_MIN_PAGE = 50  # items per DynamoDB page at least, however many index queries are merged
+_MAX_PARTITIONS = 15  # codes x states read as separate partitions up to this many queries; beyond, filtered
 
 
 def discovery(base_url: str) -> dict[str, Any]:
@@ -225,11 +226,23 @@ def _streams(tenant: Any, search: rules.Search) -> list[Iterator[Any]]:
     lo, hi = rules.id_bounds(search.start, search.end)
     both = not search.states or search.states == {"open", "closed"}
     statuses = None if both else rules.internal_statuses(set(search.states))
-    if search.codes:
-        return [between(tenant.code, "category", code, lo, hi, statuses, _PAGE) for code in search.codes]
+    # One page holds the whole answer when one partition is read; with several, each page holds its share
+    # (a skewed answer reads a few more pages of the partition that has it).
+    if search.codes and statuses is not None and len(search.codes) * len(statuses) <= _MAX_PARTITIONS:
+        pairs = [f"{code}#{status}" for code in search.codes for status in statuses]
+        return [between(tenant.code, "category_status", pair, lo, hi, None, _page_size(len(pairs)))
+                for pair in pairs]
+    if search.codes:  # many codes and a state: one query per code, the other state filtered out
+        page = _page_size(len(search.codes))
+        return [between(tenant.code, "category", code, lo, hi, statuses, page) for code in search.codes]
     if statuses is not None:
-        return [between(tenant.code, "status", status, lo, hi, None, _PAGE) for status in statuses]
-    return [between(tenant.code, "feed", None, lo, hi, None, _PAGE)]
+        return [between(tenant.code, "status", status, lo, hi, None, _page_size(len(statuses)))
+                for status in statuses]
+    return [between(tenant.code, "feed", None, lo, hi, None, _page_size(1))]
+
+
+def _page_size(partitions: int) -> int:
+    return max(_MIN_PAGE, rules.MAX_RESULTS // partitions + 1)
 
 
 def search_requests(tenant: Any, params: dict[str, str | None], lang: str) -> list[dict[str, Any]]:

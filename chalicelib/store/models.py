@@ -15,7 +15,8 @@ reports            GetItem(tenant, report_id)                      one report (r
   public_by_category_status Query(feed_category_status=tenant#category#status)  both filters
   by_reporter      Query(reporter_key=tenant#sub) newest first     a citizen's own reports
   (the public_* indexes) Query(..., report_id BETWEEN two ULIDs)  Open311 search: created in a date window
-                   (a ULID's time part is created_at, so the window is a key range; store/open311.py)
+                   (a ULID's time part is created_at, so the window is a key range; store/open311.py;
+                   several codes/statuses: one Query per partition, merged newest first)
   desk_queue       Query(desk=tenant#status) by due_key            the complaint desk's inbox (submitted, on_hold)
   unit_queue       Query(unit=tenant#agency) by due_key            a unit's open reports, oldest due first
   unit_status_queue Query(unit_status=tenant#agency#status) by due_key   a unit's reports in one status

@@ -16,8 +16,9 @@ def between(tenant: str, kind: str, value: str | None, lo: str, hi: str, statuse
             page_size: int) -> Iterator[Any]:
     """Listed reports with ``lo <= report_id <= hi`` from one partition, newest first, read page by page.
 
-    ``kind``: ``feed`` (every listed report), ``category`` (``value`` = category code) or ``status``
-    (``value`` = workflow status). ``statuses`` filters a category partition by status (server side).
+    ``kind``: ``feed`` (every listed report), ``category`` (``value`` = category code), ``status``
+    (``value`` = workflow status) or ``category_status`` (``value`` = ``category#status``). ``statuses``
+    filters a partition by status (server side: read, then dropped).
     """
     condition = ReportModel.report_id.between(lo, hi)
     filters = ReportModel.status.is_in(*statuses) if statuses else None
@@ -26,6 +27,8 @@ def between(tenant: str, kind: str, value: str | None, lo: str, hi: str, statuse
         key = f"{tenant}#{value}"
     elif kind == "status":
         index, key = ReportModel.public_by_status, f"{tenant}#{value}"
+    elif kind == "category_status":
+        index, key = ReportModel.public_by_category_status, f"{tenant}#{value}"
     else:
         index, key = ReportModel.public_feed, tenant
     return iter(index.query(key, condition, filter_condition=filters, scan_index_forward=False,

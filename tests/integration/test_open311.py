@@ -404,6 +404,10 @@ def test_the_workflow_maps_to_open_and_closed_with_notes(stack):
         seeded["road"]["id"]]
     assert seeded["road"]["id"] in _ids(_json(stack.call(
         "GET", f"{V2}/requests.json?jurisdiction_id=kupang&status=closed&service_code=road_damage")))
+    # Many codes with one state: one query per code, the other state filtered out.
+    many = "garbage,road_damage,fire,street_light"
+    query = f"{V2}/requests.json?jurisdiction_id=kupang&status=open&service_code={many}"
+    assert _ids(_json(stack.call("GET", query))) == [seeded["anonymous"]["id"], seeded["public"]["id"]]
 
 
 def test_a_token_is_a_tracking_code_turned_into_the_request_id(stack):
@@ -458,3 +462,16 @@ def test_the_native_api_checks_answers_only_from_clients_that_send_them(stack):
     answered = stack.call("POST", reports, report_body(category="road_damage", answers={"size": "small"}),
                           user="warga.ani")
     assert answered.status_code == 201 and answered.json_body["answers"] == {"size": "small"}
+
+
+def test_the_hourly_limit_for_reports_without_sign_in_holds_for_client_apps_too(stack):
+    key = _key(stack)["key"]
+    limited = stack.call("PATCH", "/v1/tenants/kupang", {"limits": {"anonymous_reports_per_hour": 1}},
+                         user="admin.platform")
+    assert limited.status_code == 200, limited.json_body
+    assert _post(stack, _form(key)).status_code == 201
+    refused = _post(stack, _form(key, description="Satu lagi"))
+    _errors_json(refused, 400)  # the spec's "anything else"; the body says why and Retry-After says when
+    assert int(refused.headers["retry-after"]) > 0
+    assert stack.call("GET", "/v1/tenants/kupang/usage", user="admin.kupang").json_body["counters"][
+        "reports_created"] == 1
