@@ -18,6 +18,7 @@ from chalicelib.api import (
     tenant_admin,
 )
 from chalicelib.api import notifications as notifications_api
+from chalicelib.api import open311 as open311_api
 from chalicelib.api.middleware import log_context
 from chalicelib.events import deliveries, exports, notifications, photo_uploads, report_changes
 
@@ -34,6 +35,7 @@ app.register_blueprint(stats.api.blueprint)
 app.register_blueprint(opendata.api.blueprint)
 app.register_blueprint(community.api.blueprint)
 app.register_blueprint(contract.api.blueprint)
+app.register_blueprint(open311_api.api.blueprint)
 app.register_middleware(log_context, "http")
 
 # The packaged template replaces these ARNs with the resources it creates (infra/resources.json);

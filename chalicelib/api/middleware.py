@@ -66,12 +66,19 @@ def log_context(event: Any, get_response: Callable[[Any], Any]) -> Any:
         from chalicelib.adapters.tenant_scope import tenant_scope
 
         with tenant_scope(params.get("tenant")):
-            refused, client_tenant = _client_key(event, params.get("tenant"))
-            response = refused or _as_problem(event, get_response(event))
-            if client_tenant and response.status_code < 500:
-                from chalicelib.services.api_keys import count_request
+            if str(getattr(event, "path", "") or "").startswith("/open311/"):
+                # Open311 names its tenant in jurisdiction_id (its views open the scope), takes its key
+                # as api_key (counted there) and answers errors in its own shape.
+                from chalicelib.api.open311 import framework_error
 
-                count_request(client_tenant)
+                response = framework_error(event, get_response(event))
+            else:
+                refused, client_tenant = _client_key(event, params.get("tenant"))
+                response = refused or _as_problem(event, get_response(event))
+                if client_tenant and response.status_code < 500:
+                    from chalicelib.services.api_keys import count_request
+
+                    count_request(client_tenant)
         log.info("request", extra={"method": event.method, "route": event.context.get("resourcePath"),
                                    "status": response.status_code,
                                    "ms": round((time.perf_counter() - started) * 1000, 1)})

@@ -129,9 +129,18 @@ def document_json(routes: dict[str, dict[str, Any]]) -> str:
     return _DOCUMENT
 
 
+# The native API. Open311 GeoReport v2 (``/open311/v2/``) is a published standard with its own
+# specification, formats and errors; it is not described here.
+NATIVE_PREFIX = "/v1/"
+
+
+def native(routes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {path: methods for path, methods in routes.items() if path.startswith(NATIVE_PREFIX)}
+
+
 def undocumented(routes: dict[str, dict[str, Any]]) -> list[str]:
-    """``METHOD path`` of every route of the app without an ``operation(...)`` declaration."""
-    return [f"{method} {path}" for path, methods in routes.items() for method in methods
+    """``METHOD path`` of every native route of the app without an ``operation(...)`` declaration."""
+    return [f"{method} {path}" for path, methods in native(routes).items() for method in methods
             if method != "OPTIONS" and (path, method) not in OPERATIONS]
 
 
@@ -144,6 +153,7 @@ def build_document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     missing = undocumented(routes)
     if missing:
         raise LookupError(f"routes without an operation(...) declaration: {missing}")
+    routes = native(routes)
 
     def model(name: str) -> Any:
         found = getattr(schemas, name, None)

@@ -20,6 +20,16 @@ class Location(BaseModel):
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
 
 
+class Contact(BaseModel):
+    """How the desk may reach a reporter who has no account (e.g. sent by an Open311 client); never published."""
+
+    model_config = _STRICT
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+    first_name: str | None = Field(default=None, min_length=1, max_length=100)
+    last_name: str | None = Field(default=None, min_length=1, max_length=100)
+    phone: str | None = Field(default=None, min_length=1, max_length=32)
+
+
 class CreateReport(BaseModel):
     model_config = _STRICT
     category: str = Field(min_length=1, max_length=64)
@@ -27,6 +37,10 @@ class CreateReport(BaseModel):
     location: Location
     address: str | None = Field(default=None, max_length=500)
     privacy: Literal["public", "anonymous", "confidential"] | None = None
+    # Answers to the category's extra questions (domain/questions.py): code -> text, or keys of a multi-value list.
+    answers: dict[str, str | list[str]] | None = Field(default=None, max_length=20)
+    contact: Contact | None = None
+    media_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
 
     @field_validator("description")
     @classmethod

@@ -78,3 +78,32 @@ CATEGORIES: dict[str, Category] = {c.code: c for c in (
     Category("crime", "Tindak kriminal", "Crime", "EXTERNAL"),
     Category("other", "Lainnya", "Other", "KOMINFO"),
 )}
+
+# Service groups (Open311 ``group``): how a form or a map legend gathers categories, in both languages.
+GROUPS: dict[str, tuple[str, str]] = {
+    "environment": ("Kebersihan dan lingkungan", "Cleanliness and environment"),
+    "infrastructure": ("Jalan dan prasarana", "Roads and infrastructure"),
+    "transport": ("Lalu lintas dan perhubungan", "Traffic and transport"),
+    "order": ("Ketertiban umum", "Public order"),
+    "social_health": ("Sosial dan kesehatan", "Social affairs and health"),
+    "emergency": ("Darurat dan bencana", "Emergencies and disasters"),
+    "services": ("Layanan dan tata kelola", "Public services and governance"),
+}
+CATEGORY_GROUPS: dict[str, str] = {
+    "garbage": "environment", "fallen_tree": "environment", "water_supply": "infrastructure",
+    "road_damage": "infrastructure", "flood_drainage": "infrastructure", "public_facility": "infrastructure",
+    "street_light": "infrastructure", "building_violation": "infrastructure",
+    "traffic_light_sign": "transport", "congestion": "transport", "traffic_violation": "transport",
+    "illegal_parking": "transport",
+    "street_vendor": "order", "illegal_billboard": "order", "crime": "order",
+    "beggars_homeless": "social_health", "child_protection": "social_health", "missing_person": "social_health",
+    "dengue": "social_health",
+    "fire": "emergency", "disaster": "emergency",
+    "civil_registry": "services", "agriculture": "services", "misconduct": "services", "other": "services",
+}
+
+
+def group_of(category: str, lang: str) -> str:
+    """The category's group name in ``lang`` (``id`` unless ``en``)."""
+    names = GROUPS[CATEGORY_GROUPS.get(category, "services")]
+    return names[1] if lang == "en" else names[0]

@@ -40,6 +40,9 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
     tenant = require_tenant(tenant_code)
     body = CreateReport.model_validate(request)
     category = find_category(tenant, body.category)
+    from chalicelib.domain.questions import check_answers
+
+    answers = check_answers(category.code, body.answers)
     if not geo.contains(tenant.service_area.as_dict(), body.location.lat, body.location.lon):
         raise ProblemError("outside_service_area")
     privacy = rules.effective_privacy(body.privacy, category)
@@ -49,7 +52,7 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
     route = propose(tenant, category, body.location.lat, body.location.lon)
     report = ReportModel(
         tenant=tenant.code,
-        report_id=str(ULID.from_datetime(moment)),  # the id sorts by creation on the injectable clock
+        report_id=str(ULID.from_datetime(moment)),  # its time part is created_at's: date windows are key ranges
         category=category.code,
         agency=route.unit,  # proposed: the desk confirms or changes it when verifying
         area=route.area,
@@ -64,6 +67,9 @@ def _create(tenant_code: str, request: dict[str, Any], reporter_sub: str | None)
         reporter_sub=reporter_sub,
         receipt_hash=rules.hash_receipt(receipt) if receipt else None,
         photos=[],
+        answers=answers,
+        contact=body.contact.model_dump(exclude_none=True) if body.contact else None,
+        external_media_url=body.media_url,
     )
     # Looked up before the write, so the new report is not its own duplicate; kept in the stored
     # response, so an idempotent retry shows the same suggestions.
@@ -122,8 +128,11 @@ def valid_idempotency_key(key: str) -> None:
 
 
 def submit(tenant_code: str, request: Any, caller: Caller | None, idempotency_key: str | None,
-           lambda_context: Any = None) -> dict[str, Any]:
-    """Create a report; with an Idempotency-Key the same request returns the same response, once."""
+           lambda_context: Any = None, client: str | None = None) -> dict[str, Any]:
+    """Create a report; with an Idempotency-Key the same request returns the same response, once.
+
+    ``client`` names a client app filing without a signed-in reporter (Open311): its keys are its own.
+    """
     from chalicelib.domain.commands import CreateReport, parse
 
     require_tenant(tenant_code)
@@ -141,7 +150,7 @@ def submit(tenant_code: str, request: Any, caller: Caller | None, idempotency_ke
     if lambda_context is not None and hasattr(lambda_context, "get_remaining_time_in_millis"):
         config.register_lambda_context(lambda_context)  # a crashed attempt frees its key when it times out
     # Scoped by tenant and caller: another person re-using a key never sees this response.
-    scope = f"{tenant_code}:{reporter or 'anonymous'}:{idempotency_key}"
+    scope = f"{tenant_code}:{reporter or client or 'anonymous'}:{idempotency_key}"
     payload = {"key": scope, "body": request, "tenant": tenant_code, "reporter": reporter}
     try:
         result: dict[str, Any] = create(payload=payload)

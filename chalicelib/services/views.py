@@ -67,6 +67,11 @@ def report_view(report: Any, view: str, lang: str = "id", role: str | None = Non
         named = report.privacy != "anonymous" and report.reporter_sub
         body["reporter"] = {"id": report.reporter_sub} if named else None
         body["handoff"] = report.handoff
+        body["answers"] = report.answers.as_dict() if report.answers else None
+    if view == "full" and role in ("desk", "supervisor", "officer") and report.privacy != "anonymous":
+        # Contact details a reporter without an account left for the desk (e.g. through Open311).
+        body["contact"] = report.contact.as_dict() if report.contact else None
+        body["external_media_url"] = report.external_media_url
     if role in ("desk", "supervisor", "officer"):
         body["assignee"] = report.assignee
     if role is not None:

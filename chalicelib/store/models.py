@@ -19,6 +19,9 @@ reports            GetItem(tenant, report_id)                      one report (r
                    BatchGetItem(tenant, report_id) for the page shown. INCLUDE projection (lat, lon, category,
                    status): enough to filter and measure, and the index is written only when one of those
                    or the keys change (creation, a status change), not on every update of the report
+  (the public_* indexes) Query(..., report_id BETWEEN two ULIDs)  Open311 search: created in a date window
+                   (a ULID's time part is created_at, so the window is a key range; store/open311.py;
+                   several codes/statuses: one Query per partition, merged newest first)
   desk_queue       Query(desk=tenant#status) by due_key            the complaint desk's inbox (submitted, on_hold)
   unit_queue       Query(unit=tenant#agency) by due_key            a unit's open reports, oldest due first
   unit_status_queue Query(unit_status=tenant#agency#status) by due_key   a unit's reports in one status
@@ -251,6 +254,9 @@ class ReportModel(Model):
     support_count = NumberAttribute(default=0)
     handoff = UnicodeAttribute(null=True)  # outside body a rejected report was handed to
     last_event = MapAttribute(null=True)  # the latest request-made event: {id, action, from, to, role, note?}
+    answers = MapAttribute(null=True)  # the category's extra questions answered at intake (domain/questions.py)
+    contact = MapAttribute(null=True)  # email/name/phone of a reporter without an account: staff only, never public
+    external_media_url = UnicodeAttribute(null=True)  # a client's own media_url (Open311): staff only, never served
 
     # SLA: the running stage's clock (absent when no clock runs)
     stage = UnicodeAttribute(null=True)  # verification | first_response | resolution | auto_close

@@ -139,6 +139,7 @@ def test_every_aws_call_of_the_api_is_allowed_by_its_role(stack, monkeypatch):
     _run_the_community(stack, path)
     _run_the_tenant_business(stack)
     _ask_for_open_data(stack, recorder)
+    _run_open311(stack)
     assert recorder.calls, "nothing was recorded: the spy is not on the API's path"
     missing = set()
     actions = {action for action, _ in allowed}
@@ -283,3 +284,24 @@ def test_every_aws_call_of_the_event_handlers_is_allowed_by_their_roles(stack, s
             elif action not in actions:
                 missing.add((role, action, "*"))
     assert not missing, f"roles lack: {sorted(missing)}"
+
+
+def _run_open311(stack: Any) -> None:
+    """A third-party client on Open311: services, a definition, a form-encoded POST, search, one, a token."""
+    from urllib.parse import urlencode
+
+    key = stack.call("POST", "/v1/tenants/kupang/api-keys", {"name": "Open311"}, user="admin.kupang").json_body
+    form = urlencode({"jurisdiction_id": "kupang", "api_key": key["key"], "service_code": "road_damage",
+                      "attribute[size]": "large", "lat": "-10.1772", "long": "123.607", "email": "a@b.id"})
+    created = stack.call("POST", "/open311/v2/requests.json", raw=form.encode(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert created.status_code == 201, created.body
+    request_id = created.json_body[0]["service_request_id"]
+    code = stack.call("GET", f"{REPORTS}/{request_id}").json_body["tracking_code"]
+    for path in ("discovery.xml", "services.json", "services/road_damage.xml", "requests.json",
+                 "requests.xml?status=open", "requests.json?service_code=road_damage,garbage&status=closed",
+                 f"requests.json?service_request_id={request_id}", f"requests/{request_id}.xml",
+                 f"tokens/{code}.json"):
+        query = ("&" if "?" in path else "?") + "jurisdiction_id=kupang"
+        response = stack.call("GET", f"/open311/v2/{path}{query}")
+        assert response.status_code == 200, (path, response.body)

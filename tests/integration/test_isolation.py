@@ -100,6 +100,18 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("POST", "/v1/tenants/{tenant}/reports/{report_id}/comments/{comment_id}/hide"): Case(
         "scoped", body={"reason": "spam"}),
     ("GET", "/v1/openapi.json"): Case("public"),  # the same document for everyone; no tenant data in it
+    # Open311 names the tenant in jurisdiction_id, not in the path: probed by test_open311_* below.
+    ("GET", "/open311/v2/discovery.json"): Case("open311"),
+    ("GET", "/open311/v2/discovery.xml"): Case("open311"),
+    ("GET", "/open311/v2/services.json"): Case("open311"),
+    ("GET", "/open311/v2/services.xml"): Case("open311"),
+    ("GET", "/open311/v2/services/{service_file}"): Case("open311"),
+    ("GET", "/open311/v2/requests.json"): Case("open311"),
+    ("GET", "/open311/v2/requests.xml"): Case("open311"),
+    ("POST", "/open311/v2/requests.json"): Case("open311"),
+    ("POST", "/open311/v2/requests.xml"): Case("open311"),
+    ("GET", "/open311/v2/requests/{request_file}"): Case("open311"),
+    ("GET", "/open311/v2/tokens/{token_file}"): Case("open311"),
 }
 
 
@@ -297,3 +309,63 @@ def test_a_tenants_counts_never_include_another_tenants_reports(stack, tenant_b)
     assert usage["counters"]["reports_created"] == 0
     listed = stack.call("GET", f"/v1/tenants/{A}/reports", user="admin.karo").json_body
     assert listed["items"] == []
+
+
+OPEN311 = sorted(k for k, c in MATRIX.items() if c.kind == "open311")
+
+
+def _open311_path(template: str, ref: str, fmt: str) -> str:
+    return re.sub(r"\{\w+_file\}", f"{ref}.{fmt}", template.replace(".json", f".{fmt}").replace(".xml", f".{fmt}"))
+
+
+@pytest.mark.parametrize(("method", "template"), OPEN311, ids=[f"{m} {p}" for m, p in OPEN311])
+def test_open311_in_ones_own_jurisdiction_gives_nothing_of_another_tenant(stack, tenant_b, method, template):
+    """A's jurisdiction with B's ids, codes, receipts and keys answers as it does for ids that exist nowhere;
+    a token of A's staff adds nothing; nothing of B appears."""
+    from urllib.parse import urlencode
+
+    fmt = "xml" if template.endswith(".xml") else "json"
+    for real_ref, ghost_ref in ((tenant_b.report_id, GHOST_REPORT), (tenant_b.tracking_code, GHOST_CODE)):
+        answers = []
+        for ref in (real_ref, ghost_ref):
+            path = _open311_path(template, "garbage" if "services/" in template else ref, fmt)
+            query = urlencode({"jurisdiction_id": A, "service_request_id": ref})
+            body = urlencode({"jurisdiction_id": A, "api_key": tenant_b.api_key, "service_code": "garbage",
+                              "lat": "3.1", "long": "98.5", "description": ref}).encode() if method == "POST" else b""
+            for user in (None, *A_STAFF):
+                response = stack.call(method, f"{path}?{query}", user=user, raw=body,
+                                      headers={"Content-Type": "application/x-www-form-urlencoded",
+                                               "X-Report-Receipt": tenant_b.receipt})
+                where = f"{user} {method} {template} with {ref}"
+                assert response.status_code in (200, 403, 404), where
+                assert not response.headers["content-type"].startswith("application/problem+json"), where
+                text = response.body.decode() if isinstance(response.body, bytes) else str(response.body)
+                for secret in tenant_b.secrets:
+                    if secret != ref:  # the id asked for may be echoed by nothing but the caller's own path
+                        assert secret not in text, f"{where} reveals {secret!r}"
+                answers.append((response.status_code, text.replace(ref, "<ref>")))
+        assert len(set(answers)) == 1, f"{method} {template}: B's ids answer differently from ids that do not exist"
+
+
+def test_open311_in_another_tenants_jurisdiction_shows_only_what_it_shows_everyone(stack, tenant_b):
+    for fmt in ("json", "xml"):
+        listed = stack.call("GET", f"/open311/v2/requests.{fmt}?jurisdiction_id={B}")
+        assert listed.status_code == 200
+        for user in A_STAFF:
+            again = stack.call("GET", f"/open311/v2/requests.{fmt}?jurisdiction_id={B}", user=user)
+            assert (again.status_code, again.body) == (listed.status_code, listed.body)
+        _assert_reveals_nothing_private(listed, tenant_b)
+        text = listed.body.decode()
+        assert tenant_b.report_id not in text and tenant_b.tracking_code not in text  # confidential: never listed
+        one = stack.call("GET", f"/open311/v2/requests/{tenant_b.report_id}.{fmt}?jurisdiction_id={B}",
+                         user="admin.karo")
+        ghost = stack.call("GET", f"/open311/v2/requests/{GHOST_REPORT}.{fmt}?jurisdiction_id={B}",
+                           user="admin.karo")
+        assert one.status_code == 404 and (one.status_code, one.body) == (ghost.status_code, ghost.body)
+    karo_key = stack.call("POST", f"/v1/tenants/{A}/api-keys", {"name": "Karo app"}, user="admin.karo").json_body["key"]
+    from urllib.parse import urlencode
+
+    filed = stack.call("POST", "/open311/v2/requests.json", raw=urlencode({
+        "jurisdiction_id": B, "api_key": karo_key, "service_code": "garbage", "lat": "-10.1772",
+        "long": "123.607"}).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert filed.status_code == 403  # A's key files nothing in B

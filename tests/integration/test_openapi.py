@@ -19,9 +19,18 @@ NEGATIVE_EXAMPLES = 6  # per operation with a request body
 
 
 def _routes() -> set[tuple[str, str]]:
+    """Every route of the native API (``/v1/``); Open311 has its own published specification."""
     from app import app
 
-    return {(method, path) for path, methods in app.routes.items() for method in methods if method != "OPTIONS"}
+    return {(method, path) for path, methods in app.routes.items() for method in methods
+            if method != "OPTIONS" and path.startswith("/v1/")}
+
+
+def test_open311_is_left_to_its_own_specification_and_everything_else_is_native():
+    from app import app
+
+    outside = {path for path in app.routes if not path.startswith("/v1/")}
+    assert outside and all(path.startswith("/open311/v2/") for path in outside)
 
 
 def test_every_route_of_the_app_has_a_documented_operation(stack):
