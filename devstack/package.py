@@ -16,12 +16,14 @@ The output is ``sam.json`` (deploy it with ``aws cloudformation package`` + ``de
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,6 +74,22 @@ def merge_template() -> dict[str, Any]:
     return template
 
 
+@contextlib.contextmanager
+def _one_packager() -> Iterator[None]:
+    """One ``chalice package`` at a time on this checkout: two at once (parallel test workers on a fresh
+    clone) both build the managed layer into ``.chalice/deployments/`` and corrupt the cached zip."""
+    import fcntl
+
+    lock_path = ROOT / ".chalice" / "deployments" / ".package.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def package(outdir: str | Path, *, quiet: bool = False) -> Artefacts:
     """Package the app into ``outdir``; raises RuntimeError if chalice fails or leaves a dependency out."""
     out = Path(outdir).resolve()
@@ -81,7 +99,9 @@ def package(outdir: str | Path, *, quiet: bool = False) -> Artefacts:
         command = [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())",
                    "package", "--stage", STAGE, "--pkg-format", "cloudformation",
                    "--merge-template", str(merge), str(out)]
-        result = subprocess.run(command, cwd=ROOT, env=_environment(), capture_output=True, text=True, check=False)
+        with _one_packager():
+            result = subprocess.run(command, cwd=ROOT, env=_environment(), capture_output=True, text=True,
+                                    check=False)
     output = result.stdout + result.stderr
     if not quiet and output.strip():
         print(output.rstrip())
