@@ -122,23 +122,6 @@ def date_window(start: str | None, end: str | None, now: datetime) -> tuple[date
     return lo, hi
 
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _ulid_time(moment: datetime) -> str:
-    """The 10-character time part of a ULID for ``moment`` (ms since the epoch, Crockford base32)."""
-    ms = max(0, min((moment - _EPOCH) // timedelta(milliseconds=1), 2**48 - 1))
-    chars = []
-    for _ in range(10):
-        chars.append(_CROCKFORD[ms & 31])
-        ms >>= 5
-    return "".join(reversed(chars))
-
-
-def id_bounds(lo: datetime, hi: datetime) -> tuple[str, str]:
-    """Report ids (ULIDs, time first) created between ``lo`` and ``hi``: a key range, not a filter."""
-    return _ulid_time(lo) + "0" * 16, _ulid_time(hi) + "Z" * 16
 
 
 # -- GET requests ----------------------------------------------------------------------------

@@ -29,7 +29,6 @@ COLUMNS = ("id", "tracking_code", "category", "agency", "area", "status", "descr
 TEXT_COLUMNS = frozenset({"description", "address", "tracking_code", "category", "agency", "area", "status"})
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 class RangeError(ValueError):
@@ -85,21 +84,6 @@ def utc_bounds(chosen: ExportRange, timezone: str) -> tuple[datetime, datetime]:
     low = datetime.combine(chosen.start, time.min, zone).astimezone(UTC)
     high = datetime.combine(chosen.end + timedelta(days=1), time.min, zone).astimezone(UTC) - timedelta(milliseconds=1)
     return low, high
-
-
-def _ulid_time(moment: datetime) -> str:
-    """The 10-character time part of a ULID (milliseconds since the epoch, Crockford base 32)."""
-    millis = int(moment.timestamp() * 1000)
-    chars = []
-    for _ in range(10):
-        chars.append(_CROCKFORD[millis & 31])
-        millis >>= 5
-    return "".join(reversed(chars))
-
-
-def ulid_bounds(low: datetime, high: datetime) -> tuple[str, str]:
-    """Report ids (ULIDs, which start with their creation time) from ``low`` to ``high``, both included."""
-    return _ulid_time(low) + "0" * 16, _ulid_time(high) + "Z" * 16
 
 
 def job_id(fmt: str, chosen: ExportRange, as_of: date) -> str:

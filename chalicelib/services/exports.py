@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from chalicelib import clock
 from chalicelib.config import get_settings
 from chalicelib.domain import opendata as rules
+from chalicelib.domain.report_ids import id_bounds
 from chalicelib.errors import FieldError, ProblemError, query_error
 from chalicelib.observability import logger
 
@@ -119,7 +120,7 @@ def run(tenant_code: str, job_id: str) -> bool:
     settings = get_settings()
     chosen = rules.ExportRange(clock.parse_iso(job.start + "T00:00:00Z").date(),
                                clock.parse_iso(job.end + "T00:00:00Z").date())
-    low, high = rules.ulid_bounds(*rules.utc_bounds(chosen, timezone))
+    low, high = id_bounds(*rules.utc_bounds(chosen, timezone))
     out = MultipartFile(job.file_key, rules.CONTENT_TYPES[job.format], rules.file_name(tenant_code, job.format, chosen),
                         settings.export_part_bytes)
     rows = pages = 0

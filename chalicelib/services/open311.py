@@ -20,6 +20,7 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.domain import open311 as rules
 from chalicelib.domain.questions import questions_for
+from chalicelib.domain.report_ids import id_bounds
 from chalicelib.domain.reports import is_listed_publicly
 from chalicelib.domain.taxonomy import CATEGORIES, group_of
 from chalicelib.errors import ProblemError
@@ -223,7 +224,7 @@ def _streams(tenant: Any, search: rules.Search) -> list[Iterator[Any]]:
     from chalicelib.store.open311 import between
 
     assert search.start is not None and search.end is not None
-    lo, hi = rules.id_bounds(search.start, search.end)
+    lo, hi = id_bounds(search.start, search.end)
     both = not search.states or search.states == {"open", "closed"}
     statuses = None if both else rules.internal_statuses(set(search.states))
     # One page holds the whole answer when one partition is read; with several, each page holds its share

@@ -10,6 +10,7 @@ from ulid import ULID
 
 from chalicelib.domain import open311 as rules
 from chalicelib.domain.questions import QUESTIONS, check_answers
+from chalicelib.domain.report_ids import id_bounds
 from chalicelib.domain.reports import STATUSES
 from chalicelib.domain.taxonomy import CATEGORIES, CATEGORY_GROUPS, GROUPS, group_of
 from chalicelib.errors import ProblemError
@@ -46,7 +47,7 @@ def test_the_default_window_is_the_last_90_days_and_never_longer():
 
 
 def test_the_window_is_a_range_of_report_ids_created_in_it():
-    lo, hi = rules.id_bounds(NOW - timedelta(seconds=1), NOW)
+    lo, hi = id_bounds(NOW - timedelta(seconds=1), NOW)
     inside = str(ULID.from_datetime(NOW - timedelta(milliseconds=500)))
     at_the_end = str(ULID.from_datetime(NOW))
     before = str(ULID.from_datetime(NOW - timedelta(seconds=2)))

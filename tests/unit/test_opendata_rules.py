@@ -11,6 +11,7 @@ import pytest
 from ulid import ULID
 
 from chalicelib.domain import opendata as rules
+from chalicelib.domain.report_ids import id_bounds
 
 TODAY = date(2026, 12, 6)
 ITEM = {"report_id": "01KE5Q86005KP3SE6QDDPT01JK", "tracking_code": "KPG-ABC123", "category": "garbage",
@@ -37,7 +38,7 @@ def test_the_range_is_read_in_the_tenants_time_zone_as_report_ids():
     low, high = rules.utc_bounds(rules.ExportRange(date(2026, 11, 1), date(2026, 11, 30)), "Asia/Makassar")
     assert low == datetime(2026, 10, 31, 16, 0, tzinfo=UTC)  # midnight WITA
     assert high == datetime(2026, 11, 30, 15, 59, 59, 999000, tzinfo=UTC)
-    first, last = rules.ulid_bounds(low, high)
+    first, last = id_bounds(low, high)
     inside = str(ULID.from_datetime(datetime(2026, 11, 15, tzinfo=UTC)))
     before = str(ULID.from_datetime(datetime(2026, 10, 31, 15, 59, 59, tzinfo=UTC)))
     after = str(ULID.from_datetime(datetime(2026, 11, 30, 16, 0, tzinfo=UTC)))
