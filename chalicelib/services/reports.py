@@ -203,7 +203,7 @@ def decode_cursor(cursor: str | None) -> str | None:
 def page_size(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_PAGE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:  # "²".isdigit() is True
         raise query_error("limit", "out_of_range", "Harus bilangan 1-100.", "Must be a whole number from 1 to 100.")
     return int(raw)
 

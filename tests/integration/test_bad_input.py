@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
 
@@ -109,3 +110,11 @@ def test_a_method_the_route_does_not_have_is_a_405_problem(stack):
     response = stack.call("DELETE", "/v1/health")
     _problem(response, 405, "method_not_allowed")
     assert response.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize("limit", ["²", "١٠", "0", "101", "-1", "ten"])
+def test_a_page_size_that_is_not_1_to_100_in_plain_digits_is_a_400(stack, limit):
+    """Unicode "digits" included: a superscript two is a digit to Python but not a number to int()."""
+    response = stack.call("GET", f"{REPORTS}?limit={quote(limit)}")
+    assert response.status_code == 400, response.body
+    assert response.headers["content-type"].startswith("application/problem+json")
