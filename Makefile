@@ -39,6 +39,7 @@ package: $(STAMP)  ## the deployable CloudFormation template and zips, in build/
 
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
+	-$(BIN)/python bench/first_response.py
 	$(BIN)/python bench/aws_calls.py
 	$(BIN)/python bench/package_size.py
 	$(BIN)/python bench/lifecycle.py
