@@ -74,18 +74,23 @@ def _tables(request: dict[str, Any]) -> str:
     return f" [{', '.join(n.removeprefix('aduan-dev-') for n in names)}]" if names else ""
 
 
-def install(recorder: Recorder) -> None:
-    """Hook the recorder onto every botocore client created from now on."""
+def hook_every_client(event: str, handler: Any) -> None:
+    """Register ``handler`` for a botocore ``event`` on every client created from now on (PynamoDB's too)."""
     import botocore.session
 
     original = botocore.session.Session.create_client
 
     def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
         client = original(self, *args, **kwargs)
-        client.meta.events.register("before-call", recorder.on_call)
+        client.meta.events.register(event, handler)
         return client
 
     botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+
+
+def install(recorder: Recorder) -> None:
+    """Hook the recorder onto every botocore client created from now on."""
+    hook_every_client("before-call", recorder.on_call)
 
 
 def _free_port() -> int:

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from aws_calls import Recorder, local_aws  # noqa: E402 (the same call counter as the other benches)
+from aws_calls import Recorder, hook_every_client, local_aws  # noqa: E402 (the same call counter as the other benches)
 
 TENANT = "kupang"
 MARKET = (-10.1772, 123.607)
@@ -57,16 +57,7 @@ class Reads:
 
 
 def install_reads(reads: Reads) -> None:
-    import botocore.session
-
-    original = botocore.session.Session.create_client
-
-    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
-        client = original(self, *args, **kwargs)
-        client.meta.events.register("after-call", reads.on_after)
-        return client
-
-    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+    hook_every_client("after-call", reads.on_after)
 
 
 def _point_near(rng: random.Random, metres: float) -> tuple[float, float]:

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.integration.conftest import report_body
+from tests.integration.journeys import resolved
 
 REPORTS = "/v1/tenants/kupang/reports"
 EXPORT = "/v1/tenants/kupang/exports/reports"
@@ -201,30 +202,8 @@ def _filed_in_karo(stack: Any) -> dict[str, Any]:
 # -- the public dashboard --------------------------------------------------------------------------
 
 
-def _act(stack: Any, report: dict[str, Any], user: str, **body: Any) -> dict[str, Any]:
-    response = stack.call("POST", f"{REPORTS}/{report['id']}/transitions", body, user=user)
-    assert response.status_code == 200, (body, response.json_body)
-    return response.json_body
-
-
-def _resolved_and_rated(stack: Any, rating: int) -> dict[str, Any]:
-    from tests.images import jpeg_with_gps
-    from tests.integration.conftest import upload
-
-    report = stack.call("POST", REPORTS, report_body(), user="warga.ani").json_body
-    report = _act(stack, report, "admin.kupang", action="verify")
-    report = _act(stack, report, "petugas.kupang.dlh", action="acknowledge")
-    slot = stack.call("POST", f"{REPORTS}/{report['id']}/photos", {"content_type": "image/jpeg"},
-                      user="petugas.kupang.dlh").json_body
-    upload(slot, jpeg_with_gps())
-    stack.drain_uploads()
-    report = _act(stack, report, "petugas.kupang.dlh", action="resolve", note="Sudah diangkut",
-                  photo_ids=[slot["photo_id"]])
-    return _act(stack, report, "warga.ani", action="confirm", rating=rating)
-
-
 def test_public_stats_per_unit_match_known_reports_and_leave_out_the_inspectorate(stack):
-    _resolved_and_rated(stack, rating=4)
+    resolved(stack, rating=4)
     stack.call("POST", REPORTS, report_body(), user="warga.budi")
     stack.call("POST", REPORTS, report_body(privacy="confidential", description="Rahasia DLH"), user="warga.budi")
     misconduct = stack.call("POST", REPORTS, report_body(category="misconduct", description="Pegawai minta uang"),

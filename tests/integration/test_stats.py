@@ -6,33 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from tests.integration.conftest import report_body
+from tests.integration.journeys import act, resolved
 
 REPORTS = "/v1/tenants/kupang/reports"
 STATS = "/v1/tenants/kupang/stats"
-
-
-def _act(stack: Any, report: dict[str, Any], user: str, **body: Any) -> dict[str, Any]:
-    response = stack.call("POST", f"{REPORTS}/{report['id']}/transitions", body, user=user)
-    assert response.status_code == 200, (body, response.json_body.get("errors"))
-    return response.json_body
-
-
-def _resolved(stack: Any, rating: int | None = None) -> dict[str, Any]:
-    from tests.images import jpeg_with_gps
-    from tests.integration.conftest import upload
-
-    report = stack.call("POST", REPORTS, report_body(), user="warga.ani").json_body
-    report = _act(stack, report, "admin.kupang", action="verify")
-    report = _act(stack, report, "petugas.kupang.dlh", action="acknowledge")
-    slot = stack.call("POST", f"{REPORTS}/{report['id']}/photos", {"content_type": "image/jpeg"},
-                      user="petugas.kupang.dlh").json_body
-    upload(slot, jpeg_with_gps())
-    stack.drain_uploads()
-    report = _act(stack, report, "petugas.kupang.dlh", action="resolve", note="Sampah sudah diangkut",
-                  photo_ids=[slot["photo_id"]])
-    if rating:
-        report = _act(stack, report, "warga.ani", action="confirm", rating=rating)
-    return report
 
 
 def _stats(stack: Any, query: str = "", user: str = "supervisor.kupang") -> dict[str, Any]:
@@ -42,7 +19,7 @@ def _stats(stack: Any, query: str = "", user: str = "supervisor.kupang") -> dict
 
 
 def test_the_stats_count_a_report_received_dispatched_and_resolved_in_its_unit(stack):
-    _resolved(stack, rating=4)
+    resolved(stack, rating=4)
     stack.call("POST", REPORTS, report_body(), user="warga.budi")
     stack.drain_stream()
     figures = _stats(stack)
@@ -67,7 +44,7 @@ def test_redelivering_a_whole_stream_batch_changes_no_figure(stack):
         batches.append(event)
         return lambda_app.on_report_change(event, context)
 
-    _resolved(stack, rating=5)
+    resolved(stack, rating=5)
     poller = StreamPoller(stack.resources.report_stream_arn, keep)
     while poller.poll_once():
         pass
@@ -96,7 +73,7 @@ def test_the_median_and_p90_come_from_the_sketch_within_its_accuracy():
 
 def test_the_most_overdue_reports_are_listed_and_counted_overdue(stack, sla_clock, monkeypatch):
     report = stack.call("POST", REPORTS, report_body(), user="warga.ani").json_body
-    _act(stack, report, "admin.kupang", action="verify")
+    act(stack, report, "admin.kupang", action="verify")
     stack.drain_stream()
     sla_clock.release()  # every deadline passes: the timers escalate
     for _ in range(20):
@@ -147,7 +124,7 @@ def test_only_the_tenants_staff_read_its_stats(stack):
 
 
 def test_the_grade_follows_the_tenants_own_thresholds(stack):
-    _resolved(stack)
+    resolved(stack)
     stack.drain_stream()
     strict = {"baik": {"within_sla_percent": 100, "resolved_percent": 100},
               "sedang": {"within_sla_percent": 100, "resolved_percent": 100}}
