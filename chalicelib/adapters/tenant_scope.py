@@ -48,9 +48,9 @@ def current_tenant() -> str | None:
 
 
 def _assume(role_arn: str, tenant: str) -> tuple[ReadOnlyCredentials, float]:
-    from chalicelib.adapters.aws import client
+    from chalicelib.adapters.aws import botocore_client
 
-    answer = client("sts").assume_role(
+    answer = botocore_client("sts").assume_role(
         RoleArn=role_arn, RoleSessionName=f"aduan-{tenant}"[:64], DurationSeconds=_SESSION_SECONDS,
         Tags=[{"Key": "tenant", "Value": tenant}])["Credentials"]
     frozen = ReadOnlyCredentials(answer["AccessKeyId"], answer["SecretAccessKey"], answer["SessionToken"])
@@ -97,19 +97,36 @@ class TenantScopedCredentials(Credentials):
         return self.get_frozen_credentials().token
 
 
+_per_thread = threading.local()
+
+
 def scoped_session() -> Any:
-    """A botocore session whose clients sign with :class:`TenantScopedCredentials`."""
-    from botocore.credentials import CredentialProvider, create_credential_resolver
-    from botocore.session import get_session
+    """This thread's botocore session whose clients sign with :class:`TenantScopedCredentials`.
+
+    PynamoDB asks for a session per connection and thread; one per thread is enough (sessions are
+    not thread-safe, so not one per process) and spares a cold request a session per model class.
+    """
+    session = getattr(_per_thread, "session", None)
+    if session is None:
+        session = _per_thread.session = _new_scoped_session()
+    return session
+
+
+def _new_scoped_session() -> Any:
+    from botocore.credentials import CredentialProvider
+
+    from chalicelib.adapters.aws import new_botocore_session
+
+    base_session = new_botocore_session()
 
     class _Provider(CredentialProvider):
         METHOD = "aduan-tenant-scope"
 
         def load(self) -> Credentials | None:
-            base = create_credential_resolver(get_session()).load_credentials()
+            base = base_session.get_credentials()
             return TenantScopedCredentials(base) if base is not None else None
 
-    session = get_session()
+    session = new_botocore_session()
     session.get_component("credential_provider").insert_before("env", _Provider())
     return session
 
@@ -127,6 +144,7 @@ def install_for_pynamodb() -> None:
 
 
 def reset() -> None:
-    """Forget cached sessions (tests that change the role)."""
+    """Forget cached sessions (tests that change the role or the credentials)."""
     with _lock:
         _sessions.clear()
+    _per_thread.__dict__.clear()

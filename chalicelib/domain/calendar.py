@@ -21,15 +21,20 @@ Deadlines live on a grid of local midnights:
 
 National holidays come from the ``holidays`` package (pinned in requirements.txt; cuti bersama only exists
 for years whose SKB has been published, and Islamic dates of later years are estimates; update yearly).
-It is imported lazily, so a cold start that computes no deadline does not pay for it.
+Its answers for 2020-2035 are kept in ``holidays_id.json`` (``python -m devstack.holiday_table``; a unit
+test holds the table to the pinned package), so a cold request computing its first deadline reads 30 KB
+of JSON instead of importing every country the package knows; other years ask the package itself.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # A calendar with no working day at all (7-day weekend, a year of closures) must fail, not spin.
@@ -39,14 +44,27 @@ _ONE_DAY = timedelta(days=1)
 _TICK = timedelta(microseconds=1)
 
 
+_TABLE = Path(__file__).with_name("holidays_id.json")
+
+
+@functools.cache
+def _table() -> Mapping[str, Any]:
+    years: Mapping[str, Any] = json.loads(_TABLE.read_text(encoding="utf-8"))["years"]
+    return years
+
+
 @functools.lru_cache(maxsize=64)
 def national_holidays(year: int, cuti_bersama: bool) -> Mapping[date, str]:
     """Indonesia's national holidays of one year (plus cuti bersama when asked), names in Bahasa Indonesia."""
-    import holidays  # lazy: ~100 ms of imports only once a deadline is actually computed
-
     categories = ("public", "government") if cuti_bersama else ("public",)
+    tabled = _table().get(str(year))
+    if tabled is not None:
+        return {date.fromisoformat(day): name for day, name in tabled["+".join(categories)].items()}
+    # Beyond the table: the package itself (lazy; its import costs a cold request ~60-120 ms).
+    from holidays.countries.indonesia import Indonesia
+
     # language is explicit: without it the names follow the process locale (English under C.UTF-8).
-    found = holidays.country_holidays("ID", categories=categories, years=year, language="id")
+    found = Indonesia(categories=categories, years=year, language="id")
     return dict(found)  # a plain dict: HolidayBase would grow new years on lookup
 
 

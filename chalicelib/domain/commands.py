@@ -11,7 +11,9 @@ from chalicelib.domain.reports import MAX_DESCRIPTION_CHARS
 from chalicelib.errors import FieldError, ProblemError
 
 T = TypeVar("T", bound=BaseModel)
-_STRICT = ConfigDict(strict=True, extra="forbid")
+# defer_build: a model's validator is built when it first validates, so a cold request builds only the
+# command it parses, not all of them at import.
+_STRICT = ConfigDict(strict=True, extra="forbid", defer_build=True)
 
 
 class Location(BaseModel):
