@@ -20,7 +20,7 @@ from chalicelib.api import (
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api import open311 as open311_api
 from chalicelib.api.middleware import log_context
-from chalicelib.events import deliveries, exports, notifications, photo_uploads, report_changes
+from chalicelib.events import deliveries, exports, geometry_check, notifications, photo_uploads, report_changes
 
 app = Chalice(app_name="aduan", configure_logs=False)  # Powertools writes the (JSON) logs
 app.register_blueprint(public.api.blueprint)
@@ -79,3 +79,9 @@ def deliver(event):  # type: ignore[no-untyped-def]
 def export_reports(event):  # type: ignore[no-untyped-def]
     """Writes one open data export file (multipart to S3), one job per invocation: a job may take minutes."""
     return exports.handle(event.to_dict())
+
+
+@app.lambda_function(name="check_geometries")
+def check_geometries(event, context):  # type: ignore[no-untyped-def]
+    """Checks uploaded area outlines with shapely, for the API (sync): only this function has its layer."""
+    return geometry_check.handle(event)

@@ -39,7 +39,7 @@ import pkgutil, importlib, chalicelib
 for m in pkgutil.walk_packages(chalicelib.__path__, "chalicelib."):
     if m.name != "chalicelib.adapters.images":
         importlib.import_module(m.name)
-import boto3, botocore.config, ulid, joserfc.jwt, joserfc.jwk
+import boto3, botocore.config, ulid, cryptography.hazmat.primitives.asymmetric.rsa
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities import idempotency
 """

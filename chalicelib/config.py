@@ -51,6 +51,8 @@ class Settings:
     export_part_bytes: int = 8 * 1024 * 1024
     export_url_ttl_seconds: int = 900
     export_retry_after_seconds: int = 10
+    # The function that checks uploaded area outlines with shapely (issue 9); empty: run it in-process.
+    geometry_check_function: str = ""
 
     @property
     def issuer(self) -> str:
@@ -112,6 +114,8 @@ def get_settings() -> Settings:
         export_part_bytes=_int("EXPORT_PART_BYTES", 8 * 1024 * 1024),
         export_url_ttl_seconds=_int("EXPORT_URL_TTL_SECONDS", 900),
         export_retry_after_seconds=_int("EXPORT_RETRY_AFTER_SECONDS", 10),
+        # Set by the template: the check_geometries function (shapely's own layer); locally it runs in-process.
+        geometry_check_function=env.get("GEOMETRY_CHECK_FUNCTION", ""),
     )
 
 

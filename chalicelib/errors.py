@@ -171,6 +171,12 @@ CATALOG: dict[str, tuple[int, dict[str, tuple[str, str]]]] = {
         "id": ("Ekspor belum dapat dimulai", "Pekerjaan ekspor tidak dapat diantrikan; coba lagi sebentar."),
         "en": ("Export could not start", "The export job could not be queued; please retry shortly."),
     }),
+    "geometry_check_unavailable": (503, {
+        "id": ("Pemeriksaan wilayah tidak tersedia",
+               "Batas wilayah tidak dapat diperiksa saat ini; tidak ada yang diubah. Coba lagi sebentar."),
+        "en": ("Area check unavailable",
+               "The area outlines could not be checked just now; nothing was changed. Please retry shortly."),
+    }),
     "report_not_public": (409, {
         "id": ("Laporan tidak publik", "Dukungan dan komentar hanya untuk laporan yang tampil untuk publik."),
         "en": ("Report not public", "Supports and comments are only for reports shown to the public."),

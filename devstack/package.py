@@ -9,16 +9,26 @@ State machine definitions live in their own ASL files (``infra/statemachines/``)
 gets each one, unchanged, from the file its resource's ``Metadata.DefinitionFile`` names; its
 ``${...}`` placeholders are filled in by CloudFormation's ``DefinitionSubstitutions``.
 
+Two changes to what chalice builds, both for the layer's size (issue 9):
+
+- the managed layer keeps botocore's service models only for ``SDK_SERVICES``, the services the
+  functions call (botocore ships ~400 of them: 16 MiB of the layer zipped); a test holds the list to
+  every ``client("...")`` in the code;
+- ``geometry-layer.zip`` (``requirements-geometry.txt``: shapely and numpy, built with pip for Lambda's
+  platform) goes only to the ``check_geometries`` function, so the layer every function loads has no numpy.
+
 The output is ``sam.json`` (deploy it with ``aws cloudformation package`` + ``deploy``),
-``deployment.zip`` (our code) and the managed layer zip (the dependencies).
+``deployment.zip`` (our code), the managed layer zip (the dependencies) and ``geometry-layer.zip``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +44,12 @@ REGION = "ap-southeast-3"
 STAGE = "prod"
 # Chalice reports a dependency without a Linux wheel and carries on; a package missing it would fail in Lambda.
 _MISSING_DEPENDENCY = "Could not install dependencies"
+# The AWS services the functions call, whose botocore models the layer keeps (tests/infra/test_layer.py).
+SDK_SERVICES = frozenset({"apigateway", "cognito-idp", "dynamodb", "lambda", "s3", "ses", "sns", "sqs",
+                          "stepfunctions", "sts"})
+GEOMETRY_REQUIREMENTS = Path("requirements-geometry.txt")
+GEOMETRY_LAYER = "geometry-layer.zip"
+_SITE_PACKAGES = "python/lib/python3.11/site-packages"
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,7 @@ class Artefacts:
     template: Path
     deployment_zip: Path
     layer_zip: Path | None
+    geometry_layer_zip: Path
 
 
 def _environment() -> dict[str, str]:
@@ -109,9 +126,54 @@ def package(outdir: str | Path, *, quiet: bool = False) -> Artefacts:
         raise RuntimeError(f"chalice package failed with exit code {result.returncode}:\n{output}")
     if _MISSING_DEPENDENCY in output:
         raise RuntimeError(f"chalice could not bundle every dependency for Lambda:\n{output}")
-    layers = sorted(p for p in out.glob("*.zip") if p.name != "deployment.zip")
+    layers = sorted(p for p in out.glob("*.zip") if p.name not in ("deployment.zip", GEOMETRY_LAYER))
+    if layers:
+        prune_sdk_models(layers[0], SDK_SERVICES)
+    with _one_packager():
+        geometry = geometry_layer(out / GEOMETRY_LAYER)
     return Artefacts(outdir=out, template=out / "sam.json", deployment_zip=out / "deployment.zip",
-                     layer_zip=layers[0] if layers else None)
+                     layer_zip=layers[0] if layers else None, geometry_layer_zip=geometry)
+
+
+def prune_sdk_models(layer: Path, keep: frozenset[str]) -> None:
+    """Rewrite the layer zip without botocore's models of services the functions never call."""
+    models = f"{_SITE_PACKAGES}/botocore/data/"
+    pruned = layer.with_suffix(".pruned")
+    with zipfile.ZipFile(layer) as source, zipfile.ZipFile(pruned, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename.startswith(models):
+                service = info.filename[len(models):].split("/")[0]
+                if "/" in info.filename[len(models):] and service not in keep:
+                    continue
+            target.writestr(info, source.read(info))
+    pruned.replace(layer)
+
+
+def geometry_layer(target: Path) -> Path:
+    """``requirements-geometry.txt`` as a Lambda layer (manylinux2014 x86_64 wheels, CPython 3.11).
+
+    Cached under ``.chalice/deployments/`` by the requirements' digest, as chalice caches its own layer.
+    """
+    requirements = ROOT / GEOMETRY_REQUIREMENTS
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]
+    cached = ROOT / ".chalice" / "deployments" / f"geometry-layer-{digest}.zip"
+    if not cached.exists():
+        with tempfile.TemporaryDirectory(prefix="aduan-geometry-") as scratch:
+            site = Path(scratch) / _SITE_PACKAGES
+            command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                       "--target", str(site), "--platform", "manylinux2014_x86_64", "--implementation", "cp",
+                       "--python-version", "3.11", "--only-binary=:all:", "-r", str(requirements)]
+            result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                raise RuntimeError(f"could not build the geometry layer:\n{result.stdout}{result.stderr}")
+            partial = cached.with_suffix(".partial")
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+                for path in sorted(Path(scratch).rglob("*")):
+                    if path.is_file() and "__pycache__" not in path.parts:
+                        archive.write(path, path.relative_to(scratch).as_posix())
+            partial.replace(cached)
+    shutil.copyfile(cached, target)
+    return target
 
 
 def unzipped_size(path: Path) -> int:
@@ -137,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"deployment.zip  {megabytes(artefacts.deployment_zip.stat().st_size)}")
     if artefacts.layer_zip is not None:
         print(f"{artefacts.layer_zip.name}  {megabytes(artefacts.layer_zip.stat().st_size)}")
+    print(f"{GEOMETRY_LAYER}  {megabytes(artefacts.geometry_layer_zip.stat().st_size)}")
     return 0
 
 

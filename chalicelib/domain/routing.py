@@ -5,8 +5,10 @@ tenant may re-point a category to another agency type, and may upload areas (kec
 kelurahan, GeoJSON) that name their own units per agency type: the report's point decides. The
 smallest area containing the point wins, so kelurahan rules refine kecamatan ones.
 
-Polygons are parsed with shapely and kept in an ``AreaIndex`` (an STRtree) that services cache per
-tenant and areas version.
+Uploaded polygons are checked for validity by a ``GeometryCheck`` the caller passes in (shapely, in a
+function of its own: ``adapters/geometry_check.py``); once stored they are kept in an ``AreaIndex`` of
+bounding boxes and pure-Python point-in-polygon tests (``domain/geo.py``) that services cache per
+tenant and areas version, so routing a report needs neither shapely nor numpy.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.domain import geo
 from chalicelib.domain.taxonomy import AGENCY_TYPES, Category
 from chalicelib.errors import FieldError, ProblemError
 
@@ -106,15 +109,13 @@ def _bad(field_path: str, code: str, id_text: str, en_text: str) -> FieldError:
     return FieldError(field_path, code, {"id": id_text, "en": en_text})
 
 
-def parse_areas(doc: Any, known_units: set[str]) -> list[AreaSpec]:
+def parse_areas(doc: Any, known_units: set[str], check_geometries: geo.GeometryCheck) -> list[AreaSpec]:
     """A GeoJSON FeatureCollection of areas, validated; every problem is reported at once (422).
 
     Each feature: ``properties`` {code, name, level?, units: {agency type: unit code}} and a Polygon or
-    MultiPolygon geometry that shapely accepts as valid.
+    MultiPolygon geometry that ``check_geometries`` finds valid (asked once, for every geometry whose
+    shape is right).
     """
-    from shapely.geometry import shape
-    from shapely.validation import explain_validity
-
     errors: list[FieldError] = []
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"),
                                                                                               list):
@@ -126,6 +127,7 @@ def parse_areas(doc: Any, known_units: set[str]) -> list[AreaSpec]:
         raise ProblemError("validation_failed", errors=[_bad("features", "too_long", f"Paling banyak {MAX_AREAS}.",
                                                              f"At most {MAX_AREAS}.")])
     specs: list[AreaSpec] = []
+    checked: list[tuple[str, dict[str, Any]]] = []
     seen: set[str] = set()
     for i, feature in enumerate(features):
         where = f"features.{i}"
@@ -167,47 +169,68 @@ def parse_areas(doc: Any, known_units: set[str]) -> list[AreaSpec]:
             errors.append(_bad(f"{where}.geometry", "too_large", "Batas wilayah terlalu rinci; sederhanakan.",
                                "The outline is too detailed; simplify it."))
             continue
-        try:
-            parsed = shape(geometry)
-            valid = parsed.is_valid and not parsed.is_empty
-        except (ValueError, TypeError, AttributeError, IndexError):
-            valid, parsed = False, None
-        if not valid:
-            why = explain_validity(parsed) if parsed is not None else "unreadable"
-            errors.append(_bad(f"{where}.geometry", "invalid_geometry", f"Poligon tidak valid: {why}.",
-                               f"Invalid polygon: {why}."))
+        if not _coordinates_shaped(geometry):
+            errors.append(_invalid_geometry(where, "unreadable"))
             continue
+        checked.append((where, geometry))
         if isinstance(code, str) and isinstance(name, str) and isinstance(units, dict):
             specs.append(AreaSpec(code=code, name=name.strip(), level=str(level), geometry=text,
                                   units={str(k): str(v) for k, v in units.items()}))
+    problems = check_geometries([geometry for _, geometry in checked]) if checked else []
+    errors.extend(_invalid_geometry(where, why) for (where, _), why in zip(checked, problems, strict=True) if why)
     if errors:
         raise ProblemError("validation_failed", errors=errors)
     return specs
 
 
+def _invalid_geometry(where: str, why: str) -> FieldError:
+    return _bad(f"{where}.geometry", "invalid_geometry", f"Poligon tidak valid: {why}.", f"Invalid polygon: {why}.")
+
+
+def _is_position(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) in (2, 3)
+            and all(isinstance(n, (int, float)) and not isinstance(n, bool) and abs(n) != float("inf")
+                    and n == n for n in value))
+
+
+def _coordinates_shaped(geometry: dict[str, Any]) -> bool:
+    """Rings of at least four numeric positions, nested as the type says (what the index can read)."""
+    coords = geometry.get("coordinates")
+    polygons = [coords] if geometry.get("type") == "Polygon" else coords
+    return (isinstance(polygons, list) and len(polygons) > 0
+            and all(isinstance(polygon, list) and len(polygon) > 0
+                    and all(isinstance(ring, list) and len(ring) >= 4 and all(_is_position(p) for p in ring)
+                            for ring in polygon)
+                    for polygon in polygons))
+
+
 class AreaIndex:
-    """The parsed polygons of one tenant and a spatial index over them."""
+    """One tenant's areas, ready to answer "which area holds this point" without shapely.
+
+    Bounding boxes first, then an even-odd ray cast over the few areas whose box holds the point; the
+    smallest (planar area) wins, so a kelurahan refines its kecamatan.
+    """
 
     def __init__(self, specs: list[AreaSpec]) -> None:
-        from shapely.geometry import shape
-        from shapely.strtree import STRtree
-
         self.specs = specs
-        self._shapes = [shape(json.loads(spec.geometry)) for spec in specs]
-        self._tree = STRtree(self._shapes) if self._shapes else None
+        self._shapes = [json.loads(spec.geometry) for spec in specs]
+        self._boxes = [geo.bounds(shape) for shape in self._shapes]
+        self._areas = [geo.planar_area(shape) for shape in self._shapes]
 
     def locate(self, lat: float, lon: float) -> AreaSpec | None:
         """The smallest area containing the point (GeoJSON order: lon, lat), or None."""
-        if self._tree is None:
-            return None
-        from shapely.geometry import Point
-
-        point = Point(lon, lat)
-        hits = [int(i) for i in self._tree.query(point, predicate="covered_by")]
+        hits = [i for i, (west, south, east, north) in enumerate(self._boxes)
+                if west <= lon <= east and south <= lat <= north and geo.contains(self._shapes[i], lat, lon)]
         if not hits:
             return None
-        best = min(hits, key=lambda i: self._shapes[i].area)
-        return self.specs[best]
+        return self.specs[min(hits, key=lambda i: self._areas[i])]
+
+    def interior_point(self, spec: AreaSpec) -> tuple[float, float]:
+        """A point (lat, lon) inside one of these areas."""
+        return geo.interior_point(self._shapes[self.specs.index(spec)])
+
+    def planar_area(self, spec: AreaSpec) -> float:
+        return self._areas[self.specs.index(spec)]
 
     def as_feature_collection(self) -> dict[str, Any]:
         return {"type": "FeatureCollection", "features": [

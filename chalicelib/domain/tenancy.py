@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib.domain.geo import GeometryCheck, planar_area
 from chalicelib.domain.geoindex import MAX_DUPLICATE_RADIUS_M, MIN_DUPLICATE_RADIUS_M, parse_duplicate_radius
 from chalicelib.domain.taxonomy import AGENCY_TYPES, CATEGORIES
 from chalicelib.errors import FieldError, ProblemError
@@ -247,7 +248,8 @@ def parse_categories(value: Any, path: str, units: list[Unit], problems: Problem
     return parsed
 
 
-def parse_service_area(value: Any, path: str, problems: Problems) -> dict[str, Any] | None:
+def parse_service_area(value: Any, path: str, problems: Problems,
+                       check_geometries: GeometryCheck) -> dict[str, Any] | None:
     """A GeoJSON Polygon or MultiPolygon of [lon, lat] rings, closed, valid as a surface."""
     if not isinstance(value, dict) or value.get("type") not in ("Polygon", "MultiPolygon") \
             or not isinstance(value.get("coordinates"), list) or set(value) - {"type", "coordinates"}:
@@ -267,7 +269,8 @@ def parse_service_area(value: Any, path: str, problems: Problems) -> dict[str, A
     if points > MAX_RING_POINTS:
         problems.add(at(path, "coordinates"), "too_many")
         return None
-    if not _valid_surface(value):
+    surface = {"type": value["type"], "coordinates": value["coordinates"]}
+    if planar_area(surface) <= 0 or check_geometries([surface]) != [None]:
         problems.add(path, "invalid_geometry")
         return None
     return {"type": value["type"], "coordinates": value["coordinates"]}
@@ -283,16 +286,6 @@ def _valid_ring(ring: Any) -> bool:
         if not (-180 <= point[0] <= 180 and -90 <= point[1] <= 90):
             return False
     return True
-
-
-def _valid_surface(geometry: dict[str, Any]) -> bool:
-    from shapely.geometry import shape  # lazily: only onboarding and PATCH validate outlines
-
-    try:
-        parsed = shape(geometry)
-        return bool(parsed.is_valid and not parsed.is_empty and parsed.area > 0)
-    except (ValueError, TypeError, AttributeError, IndexError):
-        return False
 
 
 def parse_dates(value: Any, path: str, problems: Problems) -> list[str]:
@@ -362,9 +355,12 @@ class TenantDocument:
 SubParser = Callable[[Any], Any]
 
 
-def parse_document(doc: Any, *, creating: bool, current: dict[str, Any] | None = None,
+def parse_document(doc: Any, *, creating: bool, check_geometries: GeometryCheck, current: dict[str, Any] | None = None,
                    sub_parsers: dict[str, SubParser] | None = None) -> TenantDocument:
-    """Validate a tenant document (create: whole; patch: the fields sent, against ``current``)."""
+    """Validate a tenant document (create: whole; patch: the fields sent, against ``current``).
+
+    ``check_geometries`` judges the service area's outline (shapely, in its own function).
+    """
     problems = Problems()
     keys = CREATE_KEYS if creating else PATCH_KEYS
     required = ("code", "names", "timezone", "service_area", "admin") if creating else ()
@@ -398,7 +394,7 @@ def parse_document(doc: Any, *, creating: bool, current: dict[str, Any] | None =
         if prefix:
             out["code_prefix"] = prefix
     if "service_area" in doc:
-        area = parse_service_area(doc["service_area"], "service_area", problems)
+        area = parse_service_area(doc["service_area"], "service_area", problems, check_geometries)
         if area:
             out["service_area"] = area
     units: list[Unit] | None = None

@@ -73,7 +73,10 @@ def _validated(document: Any, *, creating: bool, tenant: Any = None) -> tuple[te
     errors: list[FieldError] = []
     parsed = None
     try:
-        parsed = tenancy.parse_document(document, creating=creating, current=current, sub_parsers=_sub_parsers())
+        from chalicelib.adapters.geometry_check import problems as geometry_problems
+
+        parsed = tenancy.parse_document(document, creating=creating, check_geometries=geometry_problems,
+                                        current=current, sub_parsers=_sub_parsers())
     except ProblemError as err:
         if not isinstance(document, dict):
             raise

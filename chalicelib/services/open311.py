@@ -299,17 +299,13 @@ def _locate_address(tenant: Any, address: str) -> rules.Location:
     best = None
     for spec in index.specs if index else []:
         name = re.sub(r"[^0-9a-z]+", " ", spec.name.lower()).strip()
-        if name and f" {name} " in text:
-            from shapely.geometry import shape
-
-            area = shape(json.loads(spec.geometry))
-            if best is None or area.area < best.area:
-                best = area
-    if best is None:
+        if name and f" {name} " in text and (best is None or index.planar_area(spec) < index.planar_area(best)):
+            best = spec
+    if index is None or best is None:
         raise rules.bad_request("address_string tidak dapat dipetakan ke wilayah pemda ini; kirim lat dan long.",
                                 "address_string could not be placed in this jurisdiction; send lat and long.")
-    point = best.representative_point()
-    return rules.Location(lat=round(point.y, 6), lon=round(point.x, 6))
+    lat, lon = index.interior_point(best)
+    return rules.Location(lat=round(lat, 6), lon=round(lon, 6))
 
 
 def _auto_key(form: rules.Submission) -> str:

@@ -60,7 +60,9 @@ def replace_areas(tenant_code: str, caller: Caller | None, document: Any) -> dic
 
     tenant = require_desk(tenant_code, caller)
     parse(AreasDocument, document)  # the documented shape first (OpenAPI); parse_areas checks each feature
-    specs = rules.parse_areas(document, rules.tenant_unit_codes(units_of(tenant)))
+    from chalicelib.adapters.geometry_check import problems
+
+    specs = rules.parse_areas(document, rules.tenant_unit_codes(units_of(tenant)), problems)
     store_replace(tenant.code, specs)
     bump_areas_version(tenant.code)
     return {"type": "FeatureCollection", "count": len(specs)}

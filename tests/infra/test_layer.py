@@ -1,8 +1,9 @@
-"""The managed layer holds every runtime dependency, transitive ones included.
+"""The layers hold every runtime dependency, transitive ones included, and numpy only where it is used.
 
 ``chalice package`` only warns when it finds no Linux wheel for a package and builds the layer without
 it (numpy's manylinux_2_28 wheels did that to shapely); the function would then fail at import in
-Lambda. The expected set comes from the installed metadata of requirements.txt, not from a list here.
+Lambda. The expected sets come from the installed metadata of requirements.txt and
+requirements-geometry.txt, not from a list here.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
-def _runtime_distributions() -> set[str]:
-    """requirements.txt and everything they need on Linux/Python 3.11, from installed metadata."""
+def _runtime_distributions(requirements: str = "requirements.txt") -> set[str]:
+    """A requirements file and everything it needs on Linux/Python 3.11, from installed metadata."""
     wanted: set[str] = set()
-    todo = [Requirement(line.strip()) for line in (ROOT / "requirements.txt").read_text().splitlines()
+    todo = [Requirement(line.strip()) for line in (ROOT / requirements).read_text().splitlines()
             if line.strip() and not line.startswith("#")]
     environment = {"sys_platform": "linux", "platform_system": "Linux", "python_version": "3.11", "extra": ""}
     while todo:
@@ -43,10 +44,46 @@ def _runtime_distributions() -> set[str]:
     return wanted
 
 
+def _distributions_in(layer: Path) -> set[str]:
+    with zipfile.ZipFile(layer) as archive:
+        return {_normalise(part.split("-")[0]) for name in archive.namelist()
+                for part in name.split("/") if part.endswith(".dist-info")}
+
+
 def test_the_layer_holds_every_runtime_dependency(packaged):
     (layer,) = packaged.outdir.glob("layer-*.zip")
-    with zipfile.ZipFile(layer) as archive:
-        present = {_normalise(part.split("-")[0]) for name in archive.namelist()
-                   for part in name.split("/") if part.endswith(".dist-info")}
-    missing = _runtime_distributions() - present
+    missing = _runtime_distributions() - _distributions_in(layer)
     assert not missing, f"not in the Lambda layer: {sorted(missing)}"
+
+
+def test_numpy_and_shapely_are_only_in_the_geometry_checks_own_layer(packaged):
+    (layer,) = packaged.outdir.glob("layer-*.zip")
+    assert not {"numpy", "shapely"} & _distributions_in(layer)
+    geometry = packaged.outdir / "geometry-layer.zip"
+    missing = _runtime_distributions("requirements-geometry.txt") - _distributions_in(geometry)
+    assert {"numpy", "shapely"} <= _runtime_distributions("requirements-geometry.txt") and not missing
+    with_geometry = [name for name, resource in packaged.resources.items()
+                     if {"Ref": "GeometryLayer"} in resource.get("Properties", {}).get("Layers", [])]
+    assert with_geometry == ["CheckGeometries"]
+    assert packaged.resources["CheckGeometries"]["Properties"]["Layers"] == [
+        {"Ref": "ManagedLayer"}, {"Ref": "GeometryLayer"}]
+    assert packaged.resources["GeometryLayer"]["Properties"]["ContentUri"] == "./geometry-layer.zip"
+
+
+def test_the_layer_keeps_the_sdk_models_of_exactly_the_services_the_code_calls(packaged):
+    from devstack.package import SDK_SERVICES
+
+    (layer,) = packaged.outdir.glob("layer-*.zip")
+    with zipfile.ZipFile(layer) as archive:
+        models = {name.split("/botocore/data/")[1].split("/")[0] for name in archive.namelist()
+                  if "/botocore/data/" in name and name.split("/botocore/data/")[1].count("/") >= 1}
+        assert any(name.endswith("/botocore/data/endpoints.json") for name in archive.namelist())
+    assert models == set(SDK_SERVICES)
+
+
+def test_the_api_may_invoke_the_geometry_check_and_is_told_its_name(packaged):
+    api = packaged.resources["APIHandler"]["Properties"]
+    assert api["Environment"]["Variables"]["GEOMETRY_CHECK_FUNCTION"] == {"Ref": "CheckGeometries"}
+    statements = [s for policy in packaged.resources["ApiHandlerRole"]["Properties"]["Policies"]
+                  for s in policy["PolicyDocument"]["Statement"] if "lambda:InvokeFunction" in s["Action"]]
+    assert [s["Resource"] for s in statements] == [{"Fn::GetAtt": ["CheckGeometries", "Arn"]}]
