@@ -1,7 +1,9 @@
 """Package size: ``devstack.package`` into a temporary directory, then the size of each zip, packed and unpacked.
 
-Target: ``deployment.zip`` (our code) at most 20 MiB. Lambda's own limits: 50 MiB per zipped upload and
-250 MiB unzipped for a function and all its layers together.
+Targets: ``deployment.zip`` (our code) at most 20 MiB; the managed layer every function loads under 25 MiB
+zipped (issue 9: it was 48 MiB with numpy). The geometry layer (shapely + numpy) is listed apart: only the
+``check_geometries`` function carries it. Lambda's own limits: 50 MiB per zipped upload and 250 MiB
+unzipped for a function and all its layers together.
 
     python bench/package_size.py [--top 8]
 """
@@ -21,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from devstack.package import megabytes, package, unzipped_size  # noqa: E402
 
 TARGET_DEPLOYMENT_BYTES = 20 * 1024 * 1024
+TARGET_LAYER_BYTES = 25 * 1024 * 1024
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 
@@ -46,22 +49,26 @@ def main() -> int:
         zips = [("deployment.zip (app code)", artefacts.deployment_zip)]
         if artefacts.layer_zip is not None:
             zips.append((f"{artefacts.layer_zip.name} (managed layer)", artefacts.layer_zip))
+        zips.append((f"{artefacts.geometry_layer_zip.name} (check_geometries only)", artefacts.geometry_layer_zip))
         print("package size (chalice package --stage prod, automatic_layer)")
         total_unzipped = 0
         for label, path in zips:
             packed, unpacked = path.stat().st_size, unzipped_size(path)
-            total_unzipped += unpacked
+            if path != artefacts.geometry_layer_zip:
+                total_unzipped += unpacked
             print(f"  {label:42} {megabytes(packed):>10} zipped  {megabytes(unpacked):>10} unzipped")
         deployment = artefacts.deployment_zip.stat().st_size
+        layer = artefacts.layer_zip.stat().st_size if artefacts.layer_zip is not None else 0
         verdict = "within" if deployment <= TARGET_DEPLOYMENT_BYTES else "OVER"
-        print(f"  deployment.zip is {verdict} the {megabytes(TARGET_DEPLOYMENT_BYTES)} target; "
-              f"function + layer unzipped {megabytes(total_unzipped)} of Lambda's "
-              f"{megabytes(LAMBDA_UNZIPPED_LIMIT)} limit")
+        layer_verdict = "under" if layer < TARGET_LAYER_BYTES else "OVER"
+        print(f"  deployment.zip is {verdict} the {megabytes(TARGET_DEPLOYMENT_BYTES)} target; the managed layer is "
+              f"{layer_verdict} the {megabytes(TARGET_LAYER_BYTES)} target; an API function + its layer unzipped "
+              f"{megabytes(total_unzipped)} of Lambda's {megabytes(LAMBDA_UNZIPPED_LIMIT)} limit")
         if artefacts.layer_zip is not None and args.top:
             print("  largest packages in the layer (unzipped):")
             for name, size in largest_packages(artefacts.layer_zip, args.top):
                 print(f"    {megabytes(size):>10}  {name}")
-    return 0 if deployment <= TARGET_DEPLOYMENT_BYTES else 1
+    return 0 if deployment <= TARGET_DEPLOYMENT_BYTES and layer < TARGET_LAYER_BYTES else 1
 
 
 if __name__ == "__main__":
