@@ -20,7 +20,7 @@ from chalicelib.api import (
 from chalicelib.api import notifications as notifications_api
 from chalicelib.api import open311 as open311_api
 from chalicelib.api.middleware import log_context
-from chalicelib.events import deliveries, exports, geometry_check, notifications, photo_uploads, report_changes
+from chalicelib.lazy import lazy_module
 
 app = Chalice(app_name="aduan", configure_logs=False)  # Powertools writes the (JSON) logs
 app.register_blueprint(public.api.blueprint)
@@ -37,6 +37,14 @@ app.register_blueprint(community.api.blueprint)
 app.register_blueprint(contract.api.blueprint)
 app.register_blueprint(open311_api.api.blueprint)
 app.register_middleware(log_context, "http")
+
+# Each function's handler code loads when its first event comes: the API's cold requests never pay for it.
+deliveries = lazy_module("chalicelib.events.deliveries")
+exports = lazy_module("chalicelib.events.exports")
+geometry_check = lazy_module("chalicelib.events.geometry_check")
+notifications = lazy_module("chalicelib.events.notifications")
+photo_uploads = lazy_module("chalicelib.events.photo_uploads")
+report_changes = lazy_module("chalicelib.events.report_changes")
 
 # The packaged template replaces these ARNs with the resources it creates (infra/resources.json);
 # locally devstack sets them to what it provisioned.

@@ -6,7 +6,10 @@ from chalice import Response
 
 from chalicelib.api.http import Api, json_response
 from chalicelib.api.openapi import operation
-from chalicelib.services import routing, sla
+from chalicelib.lazy import lazy_module
+
+routing = lazy_module("chalicelib.services.routing")
+sla = lazy_module("chalicelib.services.sla")
 
 api = Api("admin")
 

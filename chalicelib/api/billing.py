@@ -11,7 +11,9 @@ from chalice import Response
 from chalicelib.api.http import Api, json_response
 from chalicelib.api.openapi import Param, operation
 from chalicelib.errors import query_error
-from chalicelib.services import billing
+from chalicelib.lazy import lazy_module
+
+billing = lazy_module("chalicelib.services.billing")
 
 api = Api("billing")
 _FORMATS = ("json", "csv", "html")

@@ -6,8 +6,11 @@ from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
 from chalicelib.api.openapi import CURSOR, IDEMPOTENCY_KEY, LIMIT, operation
-from chalicelib.services import photos, reports
-from chalicelib.services.views import report_view
+from chalicelib.lazy import lazy_module
+
+photos = lazy_module("chalicelib.services.photos")
+reports = lazy_module("chalicelib.services.reports")
+views = lazy_module("chalicelib.services.views")
 
 api = Api("citizen")
 
@@ -44,4 +47,4 @@ def my_reports(tenant: str) -> Response:
     limit = reports.page_size(api.query("limit"))
     items, cursor = reports.list_mine(tenant, caller, limit, api.query("cursor"))
     lang = language(api.request.headers)
-    return json_response({"items": [report_view(r, "full", lang) for r in items], "next_cursor": cursor})
+    return json_response({"items": [views.report_view(r, "full", lang) for r in items], "next_cursor": cursor})

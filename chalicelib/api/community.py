@@ -6,7 +6,9 @@ from chalice import Response
 
 from chalicelib.api.http import Api, json_response
 from chalicelib.api.openapi import CURSOR, IDEMPOTENCY_KEY, LIMIT, operation
-from chalicelib.services import reports
+from chalicelib.lazy import lazy_module
+
+reports = lazy_module("chalicelib.services.reports")
 
 api = Api("community")
 

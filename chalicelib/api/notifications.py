@@ -7,7 +7,10 @@ from chalice import Response
 from chalicelib.api.http import Api, json_response, language
 from chalicelib.api.openapi import CURSOR, LIMIT, operation
 from chalicelib.errors import unauthenticated
-from chalicelib.services import notifications, reports
+from chalicelib.lazy import lazy_module
+
+notifications = lazy_module("chalicelib.services.notifications")
+reports = lazy_module("chalicelib.services.reports")
 
 api = Api("notifications")
 

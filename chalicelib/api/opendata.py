@@ -6,7 +6,10 @@ from chalice import Response
 
 from chalicelib.api.http import Api, json_response
 from chalicelib.api.openapi import Param, operation
-from chalicelib.services import exports, public_stats
+from chalicelib.lazy import lazy_module
+
+exports = lazy_module("chalicelib.services.exports")
+public_stats = lazy_module("chalicelib.services.public_stats")
 
 api = Api("opendata")
 

@@ -6,7 +6,9 @@ from chalice import Response
 
 from chalicelib.api.http import Api, json_response
 from chalicelib.api.openapi import operation
-from chalicelib.services import onboarding
+from chalicelib.lazy import lazy_module
+
+onboarding = lazy_module("chalicelib.services.onboarding")
 
 api = Api("platform")
 

@@ -6,8 +6,13 @@ from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
 from chalicelib.api.openapi import CURSOR, LIMIT, Param, operation
-from chalicelib.services import nearby, reports, tenants, workflow
-from chalicelib.services.views import etag, report_view
+from chalicelib.lazy import lazy_module
+
+nearby = lazy_module("chalicelib.services.nearby")
+reports = lazy_module("chalicelib.services.reports")
+tenants = lazy_module("chalicelib.services.tenants")
+workflow = lazy_module("chalicelib.services.workflow")
+views = lazy_module("chalicelib.services.views")
 
 api = Api("public")
 
@@ -39,7 +44,7 @@ def get_report(tenant: str, report_id: str) -> Response:
     report, which = reports.view(tenant, report_id, caller, receipt)
     lang = language(api.request.headers)
     role = workflow.role_of(report, caller, receipt)
-    return json_response(report_view(report, which, lang, role), headers={"ETag": etag(report)})
+    return json_response(views.report_view(report, which, lang, role), headers={"ETag": views.etag(report)})
 
 
 @api.route("/v1/tenants/{tenant}/reports", doc=operation(
@@ -60,4 +65,4 @@ def list_reports(tenant: str) -> Response:
             cursor=api.query("cursor"), lang=lang))
     items, cursor = reports.list_public(tenant, api.query("category"), api.query("status"), limit,
                                         api.query("cursor"))
-    return json_response({"items": [report_view(r, "public", lang) for r in items], "next_cursor": cursor})
+    return json_response({"items": [views.report_view(r, "public", lang) for r in items], "next_cursor": cursor})

@@ -6,8 +6,11 @@ from chalice import Response
 
 from chalicelib.api.http import Api, json_response, language
 from chalicelib.api.openapi import CURSOR, IDEMPOTENCY_KEY, LIMIT, Param, operation
-from chalicelib.services import reports, workflow
-from chalicelib.services.views import etag, report_view
+from chalicelib.lazy import lazy_module
+
+reports = lazy_module("chalicelib.services.reports")
+workflow = lazy_module("chalicelib.services.workflow")
+views = lazy_module("chalicelib.services.views")
 
 api = Api("staff")
 
@@ -21,7 +24,7 @@ def transition(tenant: str, report_id: str) -> Response:
     report, role = workflow.transition(tenant, report_id, body, api.caller(), api.header("x-report-receipt"),
                                        api.header("if-match"), api.header("idempotency-key"))
     lang = language(api.request.headers)
-    return json_response(report_view(report, "full", lang, role), headers={"ETag": etag(report)})
+    return json_response(views.report_view(report, "full", lang, role), headers={"ETag": views.etag(report)})
 
 
 @api.route("/v1/tenants/{tenant}/reports/{report_id}/history", doc=operation(
@@ -40,7 +43,7 @@ def inbox(tenant: str) -> Response:
     caller = api.caller(required=True)
     items, cursor = workflow.desk_inbox(tenant, caller, api.query("status"), limit, api.query("cursor"))
     lang = language(api.request.headers)
-    return json_response({"items": [report_view(r, "full", lang, workflow.role_of(r, caller)) for r in items],
+    return json_response({"items": [views.report_view(r, "full", lang, workflow.role_of(r, caller)) for r in items],
                           "next_cursor": cursor})
 
 
@@ -54,5 +57,5 @@ def unit_reports(tenant: str, agency: str) -> Response:
     items, cursor = workflow.unit_reports(tenant, agency, caller, api.query("status"), api.query("overdue"), limit,
                                           api.query("cursor"))
     lang = language(api.request.headers)
-    return json_response({"items": [report_view(r, "full", lang, workflow.role_of(r, caller)) for r in items],
+    return json_response({"items": [views.report_view(r, "full", lang, workflow.role_of(r, caller)) for r in items],
                           "next_cursor": cursor})

@@ -6,7 +6,9 @@ from chalice import Response
 
 from chalicelib.api.http import Api, json_response
 from chalicelib.api.openapi import Param, operation
-from chalicelib.services import stats
+from chalicelib.lazy import lazy_module
+
+stats = lazy_module("chalicelib.services.stats")
 
 api = Api("stats")
 

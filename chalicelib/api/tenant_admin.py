@@ -6,7 +6,13 @@ from chalice import Response
 
 from chalicelib.api.http import Api, json_response
 from chalicelib.api.openapi import CURSOR, LIMIT, Param, operation
-from chalicelib.services import api_keys, audit, onboarding, reports, staff
+from chalicelib.lazy import lazy_module
+
+api_keys = lazy_module("chalicelib.services.api_keys")
+audit = lazy_module("chalicelib.services.audit")
+onboarding = lazy_module("chalicelib.services.onboarding")
+reports = lazy_module("chalicelib.services.reports")
+staff = lazy_module("chalicelib.services.staff")
 
 api = Api("tenant_admin")
 _NO_STORE = {"Cache-Control": "no-store"}
