@@ -13,7 +13,17 @@ machine's drift hits them alike:
 
 Issue 9's target: each within 1.5x of the floor (median of at least 7 samples).
 
-    python bench/first_response.py [--runs 7]
+By default both sides run what Lambda would run: ``devstack.package`` builds the deployment zip and the
+managed layer (botocore pruned to the services called, no numpy), the bench unpacks them, and each child
+imports its packages from the unpacked layer only (``python -S``, ``PYTHONPATH`` = the layer). Our app
+runs from the unpacked deployment zip; the bare app from its own directory, on the same layer.
+Children write no bytecode (Lambda's code and layers are read-only), so what is not shipped compiled is
+compiled by every cold start, as in Lambda (``--without-bytecode`` drops the shipped ``.pyc`` files: the
+package as it was before it carried them). ``--from-venv`` runs both on the development virtualenv
+instead (faster; no PyPI needed once cached).
+The child's own CPU time is printed too: on a busy machine it is steadier than the wall time.
+
+    python bench/first_response.py [--runs 7] [--from-venv]
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import site
 import statistics
 import subprocess
@@ -87,22 +98,24 @@ sys.stdout.write("STATUS " + str(answer["statusCode"]) + "\\n")
 '''
 
 
-def _child_env(extra: dict[str, str]) -> dict[str, str]:
+def _child_env(extra: dict[str, str], packages: list[str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env.update(extra)
     # The children run with -S and the packages on PYTHONPATH: site's .pth files (the editable install of
     # the operator CLI) cost a dev interpreter tens of ms that a Lambda never pays, on both sides alike.
-    env["PYTHONPATH"] = os.pathsep.join(site.getsitepackages())
+    env["PYTHONPATH"] = os.pathsep.join(packages)
+    # Lambda's code and layers are read-only: a child may not leave compiled modules for the next one.
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["POWERTOOLS_LOG_LEVEL"] = "ERROR"  # a log line is not what a user waits for
     return env
 
 
-def _sample(project: Path, request: dict[str, object], expect: int) -> tuple[float, float]:
+def _sample(project: Path, packages: list[str], request: dict[str, object], expect: int) -> tuple[float, float]:
     """Wall ms from spawn to answer, and the child's own CPU ms (steadier on a busy machine)."""
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     done = subprocess.run([sys.executable, "-S", "-c", INVOKE], cwd=project, capture_output=True, text=True,
-                          env=_child_env({"BENCH_REQUEST": json.dumps(request)}), check=False)
+                          env=_child_env({"BENCH_REQUEST": json.dumps(request)}, packages), check=False)
     took = (time.perf_counter() - began) * 1000
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime) * 1000
@@ -116,12 +129,42 @@ def _sample(project: Path, request: dict[str, object], expect: int) -> tuple[flo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--from-venv", action="store_true", help="the dev virtualenv, not the packaged layer")
+    parser.add_argument("--without-bytecode", action="store_true",
+                        help="drop the shipped .pyc files: what a cold start paid before the package carried them")
     args = parser.parse_args()
-    with local_aws(Recorder()) as endpoint:
-        return _measure(endpoint, args.runs)
+    with tempfile.TemporaryDirectory(prefix="aduan-first-response-") as scratch:
+        if args.from_venv:
+            code, packages = ROOT, site.getsitepackages()
+            print("packages: the development virtualenv")
+        else:
+            code, packages = _unpacked(Path(scratch), args.without_bytecode)
+            print("packages: the deployment zip and the managed layer, as devstack.package builds them"
+                  + (", without their compiled modules" if args.without_bytecode else ""))
+        with local_aws(Recorder()) as endpoint:
+            return _measure(endpoint, args.runs, code, packages)
 
 
-def _measure(endpoint: str, runs: int) -> int:
+def _unpacked(scratch: Path, without_bytecode: bool = False) -> tuple[Path, list[str]]:
+    """Package the app, unzip our code and the managed layer; where the children find them."""
+    import zipfile
+
+    from devstack.package import package
+
+    artefacts = package(scratch / "package", quiet=True)
+    code, layer = scratch / "code", scratch / "layer"
+    with zipfile.ZipFile(artefacts.deployment_zip) as archive:
+        archive.extractall(code)
+    if artefacts.layer_zip is not None:
+        with zipfile.ZipFile(artefacts.layer_zip) as archive:
+            archive.extractall(layer)
+    if without_bytecode:
+        for cache in [*code.rglob("__pycache__"), *layer.rglob("__pycache__")]:
+            shutil.rmtree(cache)
+    return code, [str(layer / "python" / "lib" / "python3.11" / "site-packages")]
+
+
+def _measure(endpoint: str, runs: int, code: Path, packages: list[str]) -> int:
     from chalice.test import Client
 
     stack = seeded_stack(endpoint)
@@ -140,17 +183,19 @@ def _measure(endpoint: str, runs: int) -> int:
     with tempfile.TemporaryDirectory(prefix="bare-chalice-") as bare_dir, Client(app.app) as client:
         bare = Path(bare_dir)
         (bare / "app.py").write_text(BARE_APP, encoding="utf-8")
+        if (code / "chalice").is_dir() and code != ROOT:  # chalice package vendors the framework into the zip
+            shutil.copytree(code / "chalice", bare / "chalice")
         for _ in range(runs):
             with contextlib.redirect_stdout(io.StringIO()):  # its EMF metric line
                 created = client.http.post(reports, headers={"Content-Type": "application/json"},
                                            body=json.dumps(BODY).encode()).json_body
-            samples["floor"].append(_sample(bare, {
+            samples["floor"].append(_sample(bare, packages, {
                 "resource": "/v1/things", "path": "/v1/things", "method": "POST", "params": None,
                 "headers": json_headers, "body": "{}"}, 200))
-            samples["create"].append(_sample(ROOT, {
+            samples["create"].append(_sample(code, packages, {
                 "resource": "/v1/tenants/{tenant}/reports", "path": reports, "method": "POST",
                 "params": {"tenant": "kupang"}, "headers": json_headers, "body": json.dumps(BODY)}, 201))
-            samples["transition"].append(_sample(ROOT, {
+            samples["transition"].append(_sample(code, packages, {
                 "resource": "/v1/tenants/{tenant}/reports/{report_id}/transitions",
                 "path": f"{reports}/{created['id']}/transitions", "method": "POST",
                 "params": {"tenant": "kupang", "report_id": created["id"]},

@@ -15,7 +15,10 @@ Two changes to what chalice builds, both for the layer's size (issue 9):
   functions call (botocore ships ~400 of them: 16 MiB of the layer zipped); a test holds the list to
   every ``client("...")`` in the code;
 - ``geometry-layer.zip`` (``requirements-geometry.txt``: shapely and numpy, built with pip for Lambda's
-  platform) goes only to the ``check_geometries`` function, so the layer every function loads has no numpy.
+  platform) goes only to the ``check_geometries`` function, so the layer every function loads has no numpy;
+- every zip carries its modules compiled (``__pycache__``, unchecked-hash ``.pyc`` for CPython 3.11):
+  Lambda's code and layers are read-only, so without them every cold start compiles each module it
+  imports from source (chalice ships none for the layer, and stale ones of the developer's for the code).
 
 The output is ``sam.json`` (deploy it with ``aws cloudformation package`` + ``deploy``),
 ``deployment.zip`` (our code), the managed layer zip (the dependencies) and ``geometry-layer.zip``.
@@ -47,6 +50,7 @@ _MISSING_DEPENDENCY = "Could not install dependencies"
 # The AWS services the functions call, whose botocore models the layer keeps (tests/infra/test_layer.py).
 SDK_SERVICES = frozenset({"apigateway", "cognito-idp", "dynamodb", "lambda", "s3", "ses", "sns", "sqs",
                           "stepfunctions", "sts"})
+SDK_SERVICES_KEY = ",".join(sorted(SDK_SERVICES)) + ";pyc-3.11"  # what the cached lean layer was made with
 GEOMETRY_REQUIREMENTS = Path("requirements-geometry.txt")
 GEOMETRY_LAYER = "geometry-layer.zip"
 _SITE_PACKAGES = "python/lib/python3.11/site-packages"
@@ -127,9 +131,10 @@ def package(outdir: str | Path, *, quiet: bool = False) -> Artefacts:
     if _MISSING_DEPENDENCY in output:
         raise RuntimeError(f"chalice could not bundle every dependency for Lambda:\n{output}")
     layers = sorted(p for p in out.glob("*.zip") if p.name not in ("deployment.zip", GEOMETRY_LAYER))
-    if layers:
-        prune_sdk_models(layers[0], SDK_SERVICES)
     with _one_packager():
+        if layers:
+            _cached_rewrite(layers[0], lambda path: (prune_sdk_models(path, SDK_SERVICES), precompile(path)))
+        precompile(out / "deployment.zip")
         geometry = geometry_layer(out / GEOMETRY_LAYER)
     return Artefacts(outdir=out, template=out / "sam.json", deployment_zip=out / "deployment.zip",
                      layer_zip=layers[0] if layers else None, geometry_layer_zip=geometry)
@@ -147,6 +152,55 @@ def prune_sdk_models(layer: Path, keep: frozenset[str]) -> None:
                     continue
             target.writestr(info, source.read(info))
     pruned.replace(layer)
+
+
+def _cached_rewrite(path: Path, rewrite: Any) -> None:
+    """Apply ``rewrite`` to the zip at ``path``, reusing the result for an identical input (the layer is
+    rebuilt by chalice only when the requirements change; compiling it takes a while)."""
+    digest = hashlib.sha256(path.read_bytes() + SDK_SERVICES_KEY.encode()).hexdigest()[:16]
+    cached = ROOT / ".chalice" / "deployments" / f"lean-{digest}.zip"
+    if not cached.exists():
+        partial = cached.with_suffix(".partial")
+        shutil.copyfile(path, partial)
+        rewrite(partial)
+        partial.replace(cached)
+    shutil.copyfile(cached, path)
+
+
+def precompile(archive: Path) -> None:
+    """Replace every ``__pycache__`` in the zip by CPython 3.11 bytecode of its own ``.py`` files.
+
+    Unchecked-hash ``.pyc`` (PEP 552): valid whatever the files' times once unpacked, and never stale,
+    since the zip is rebuilt whenever a source changes.
+    """
+    import importlib.util
+    import py_compile
+
+    if sys.version_info[:2] != (3, 11):
+        raise RuntimeError("the Lambda runtime is python3.11: package with Python 3.11")
+    rewritten = archive.with_suffix(".compiling")
+    with tempfile.TemporaryDirectory(prefix="aduan-pyc-") as scratch, zipfile.ZipFile(archive) as source, \
+            zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if "__pycache__/" in info.filename:
+                continue
+            data = source.read(info)
+            target.writestr(info, data)
+            if not info.filename.endswith(".py"):
+                continue
+            staged = Path(scratch) / "module.py"
+            staged.write_bytes(data)
+            compiled = Path(scratch) / "module.pyc"
+            try:
+                py_compile.compile(str(staged), cfile=str(compiled), dfile=info.filename, doraise=True,
+                                   invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+            except py_compile.PyCompileError:
+                continue  # a file Python 3.11 cannot compile (test data, py2 leftovers) is never imported
+            cache = importlib.util.cache_from_source(info.filename)
+            entry = zipfile.ZipInfo(cache, date_time=info.date_time)
+            entry.external_attr = info.external_attr
+            target.writestr(entry, compiled.read_bytes(), zipfile.ZIP_DEFLATED)
+    rewritten.replace(archive)
 
 
 def geometry_layer(target: Path) -> Path:
@@ -171,6 +225,7 @@ def geometry_layer(target: Path) -> Path:
                 for path in sorted(Path(scratch).rglob("*")):
                     if path.is_file() and "__pycache__" not in path.parts:
                         archive.write(path, path.relative_to(scratch).as_posix())
+            precompile(partial)
             partial.replace(cached)
     shutil.copyfile(cached, target)
     return target
