@@ -87,3 +87,18 @@ def test_the_api_may_invoke_the_geometry_check_and_is_told_its_name(packaged):
     statements = [s for policy in packaged.resources["ApiHandlerRole"]["Properties"]["Policies"]
                   for s in policy["PolicyDocument"]["Statement"] if "lambda:InvokeFunction" in s["Action"]]
     assert [s["Resource"] for s in statements] == [{"Fn::GetAtt": ["CheckGeometries", "Arn"]}]
+
+
+def test_every_module_ships_compiled_so_a_read_only_cold_start_compiles_nothing(packaged):
+    import importlib.util
+
+    for archive_path in [packaged.outdir / "deployment.zip", *packaged.outdir.glob("layer-*.zip")]:
+        with zipfile.ZipFile(archive_path) as archive:
+            names = set(archive.namelist())
+            sources = [n for n in names if n.endswith(".py") and "__pycache__" not in n]
+            uncompiled = [n for n in sources if importlib.util.cache_from_source(n) not in names]
+            # a file Python 3.11 cannot compile (test data, py2 leftovers) is never imported
+            assert len(uncompiled) <= len(sources) // 100, (archive_path.name, uncompiled[:10])
+            compiled = archive.read(importlib.util.cache_from_source(sources[0]))
+            assert compiled[:4] == importlib.util.MAGIC_NUMBER  # CPython 3.11, Lambda's runtime
+            assert int.from_bytes(compiled[4:8], "little") == 0b01  # hash-based, unchecked: file times never matter
