@@ -166,6 +166,7 @@ class MotoSnapshot:
                 bucket.keys.clear()
                 for upload in list(bucket.multiparts):
                     del bucket.multiparts[upload]  # MultipartDict disposes of the part files
+        _forget_model_instances()
         for r in _regions("sqs"):
             for name, queue in r.queues.items():
                 with queue._messages_lock:
@@ -187,6 +188,19 @@ class MotoSnapshot:
                 (pool.users, pool.groups, pool.refresh_tokens, pool.access_tokens,
                  pool.id_tokens) = copy.deepcopy(self.pools[(id(r), pool_id)])
         return True
+
+
+def _forget_model_instances() -> None:
+    """As moto's reset does: close every S3 object's file (overwritten versions and copies too), and drop
+    the list of every model instance moto keeps for its dashboard, which would otherwise grow all session."""
+    from moto.core.model_instances import reset_model_data
+    from moto.s3.models import FakeKey, FakeMultipart
+
+    for upload in FakeMultipart.instances_tracked:  # type: ignore[attr-defined]
+        upload.dispose()
+    for key in FakeKey.instances_tracked:  # type: ignore[attr-defined]
+        key.dispose()
+    reset_model_data()
 
 
 def _until_none_runs(machine: Any, timeout: float = 10.0) -> None:
