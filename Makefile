@@ -9,18 +9,22 @@ export TZ := UTC
 
 .PHONY: run test lint unit integration e2e package bench clean
 
+# --no-compile: Python compiles a module when it is first imported; compiling all of moto, botocore and
+# the rest up front took ~10 s of a fresh `make test`.
 $(STAMP): requirements.txt requirements-geometry.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip<26.2"
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .  # the aduan-admin command
+	$(BIN)/python -m pip install --quiet --no-compile -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-compile --no-deps -e .  # the aduan-admin command
 	@touch $(STAMP)
 
 run: $(STAMP)  ## start moto + chalice local with demo data; Ctrl-C stops everything
 	$(BIN)/python -m devstack.run --api-port $(API_PORT) --aws-port $(AWS_PORT)
 
+# worksteal: each worker starts with half the tests, in order (so the end-to-end tests mostly share one local
+# stack and the packaging tests one package), and takes tests from the other when it runs out.
 test: $(STAMP) lint  ## the whole suite
-	$(BIN)/python -m pytest -n auto --durations=10
+	$(BIN)/python -m pytest -n auto --dist worksteal --durations=10
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .

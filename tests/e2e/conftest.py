@@ -1,4 +1,10 @@
-"""One real local stack per test module: ``python -m devstack.run`` on free ports, driven over HTTP."""
+"""One real local stack per worker: ``python -m devstack.run`` on free ports, driven over HTTP.
+
+Starting it (moto server, provisioning, seeding, chalice local) costs seconds, so every end-to-end test a
+worker runs shares one (the Makefile's ``--dist worksteal`` hands them out in order, so mostly to one
+worker). Tests create their own reports (or their own tenant) and put back what they change in the demo
+tenants, so order does not matter.
+"""
 
 from __future__ import annotations
 
@@ -41,7 +47,7 @@ def _log_tail(path: Path, lines: int = 60) -> str:
         return "(no output)"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Start the stack as a developer would, yield stack.json, and prove at the end that it all stopped."""
     workdir = tmp_path_factory.mktemp("stack")
@@ -90,12 +96,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         assert not port_in_use(api_port) and not port_in_use(aws_port), "a port is still held after stopping"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def api(stack: dict[str, Any]) -> Api:
     return Api(stack["api_url"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def citizen(stack: dict[str, Any]) -> dict[str, Any]:
     """The first demo citizen, signed in: username, sub and IdToken."""
     user = demo_user(stack, "citizen")
@@ -103,7 +109,7 @@ def citizen(stack: dict[str, Any]) -> dict[str, Any]:
     return {"username": user["username"], "id_token": tokens["IdToken"]}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def other_citizen(stack: dict[str, Any]) -> dict[str, Any]:
     user = [u for u in stack["demo_users"] if u["role"] == "citizen"][1]
     tokens = sign_in(stack, user["username"], user["password"])

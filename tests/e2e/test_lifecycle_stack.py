@@ -46,9 +46,15 @@ def test_a_report_nobody_verifies_escalates_and_the_desk_is_told(stack, api: Api
     admin = _token(stack, "admin.kupang")
     citizen = _token(stack, "warga.ani")
     policy = api.call("GET", "/v1/tenants/kupang/sla-policy", token=admin).json()
-    policy["categories"]["garbage"] = {"verification": {"duration": "PT3S"}}
-    assert api.call("PUT", "/v1/tenants/kupang/sla-policy", policy, token=admin).status_code == 200
+    short = {**policy, "categories": {**policy["categories"], "garbage": {"verification": {"duration": "PT3S"}}}}
+    assert api.call("PUT", "/v1/tenants/kupang/sla-policy", short, token=admin).status_code == 200
+    try:
+        _escalates_and_tells_the_desk(api, admin, citizen)
+    finally:  # the stack is shared: other tests' garbage reports keep the tenant's own clock
+        assert api.call("PUT", "/v1/tenants/kupang/sla-policy", policy, token=admin).status_code == 200
 
+
+def _escalates_and_tells_the_desk(api: Api, admin: str, citizen: str) -> None:
     created = api.call("POST", REPORTS, report_body(), token=citizen)
     assert created.status_code == 201, created.text
     report = created.json()

@@ -1,6 +1,6 @@
 """The real local stack (moto server + chalice local + the upload poller), driven over HTTP like a phone would.
 
-One stack serves the whole module (see conftest.py); tests create their own reports so order does not matter.
+One stack serves every end-to-end test (see conftest.py); tests create their own reports so order does not matter.
 """
 
 from __future__ import annotations

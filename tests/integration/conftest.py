@@ -1,4 +1,4 @@
-"""Integration fixtures: a moto server for the session, reset and provisioned afresh for every test."""
+"""Integration fixtures: a moto server per worker, provisioned once, its data put back before every test."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ import requests
 from chalice.test import Client
 
 from tests.conftest import free_port
+from tests.integration import moto_state
+from tests.integration.moto_state import MotoSnapshot
 from tests.integration.sla_clock import SlaClock, aws_behaviour, enable_execution, stop_running
 from tests.integration.tenant_guard import guarded
 
@@ -185,42 +188,102 @@ class Stack:
                            lambda_app.export_reports)
 
 
-@pytest.fixture
-def stack(moto_endpoint: str) -> Iterator[Stack]:
-    from app import app
+def _clear_app_caches() -> None:
+    """What the app keeps in memory between requests (a warm Lambda's caches) starts empty in every test."""
     from chalicelib.adapters import tenant_scope, tokens
     from chalicelib.config import reset_settings
-    from chalicelib.services import routing
-    from chalicelib.store import tenants
-    from devstack.provision import provision
-    from devstack.seed import seed_tenants, seed_users
+    from chalicelib.services import api_keys, routing
+    from chalicelib.store import staff, tenants
 
-    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
-    # Before provisioning: moto keeps state machines in a different backend when execution is on.
-    enable_execution(moto_endpoint)
     reset_settings()
     tenants.clear_cache()
-    routing.clear_cache()  # parsed areas are cached per areas_version, which starts over with every reset
+    routing.clear_cache()  # parsed areas are cached per areas_version, which starts over with every restore
     tokens.clear_cache()
-    from chalicelib.services import api_keys
-    from chalicelib.store import staff
-
     api_keys.clear_cache()
     staff.clear_cache()
     tenant_scope.reset()
-    resources = provision()
+
+
+def _point_the_app_at(endpoint: str, resources: Any) -> None:
+    from chalicelib.config import reset_settings
+
     os.environ.update(resources.environment())
-    os.environ["COGNITO_JWKS_URL"] = f"{moto_endpoint}/{resources.user_pool_id}/.well-known/jwks.json"
+    os.environ["COGNITO_JWKS_URL"] = f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json"
     reset_settings()
+
+
+@dataclass
+class Provisioned:
+    """The stack as provisioning and seeding left it, and the snapshot of moto's data that puts it back."""
+
+    resources: Any
+    users: list[Any]
+    snapshot: MotoSnapshot
+
+
+def _provision_from_scratch(endpoint: str) -> Provisioned:
+    from devstack.provision import provision
+    from devstack.seed import seed_tenants, seed_users
+
+    moto_state.reset(endpoint)
+    # Before provisioning: moto keeps state machines in a different backend when execution is on.
+    enable_execution(endpoint)
+    _clear_app_caches()
+    resources = provision()
+    _point_the_app_at(endpoint, resources)
     seed_tenants()
     users = seed_users(resources.user_pool_id, os.environ["AWS_DEFAULT_REGION"])
+    return Provisioned(resources, users, MotoSnapshot.take())
+
+
+@pytest.fixture(scope="session")
+def provisioned(moto_endpoint: str) -> dict[str, Provisioned]:
+    """Provisioned once per worker; a test that changes the stack's shape gets it provisioned again."""
+    return {"current": _provision_from_scratch(moto_endpoint)}
+
+
+@pytest.fixture
+def stack(moto_endpoint: str, provisioned: dict[str, Provisioned]) -> Iterator[Stack]:
+    """A stack holding exactly the provisioned tenants and accounts: moto's data restored (moto_state.py)."""
+    from app import app
+
+    enable_execution(moto_endpoint)  # a process-wide setting: cheap to say again, in case a test changed it
+    _clear_app_caches()
+    state = provisioned["current"]
+    if not state.snapshot.restore():
+        state = provisioned["current"] = _provision_from_scratch(moto_endpoint)
+    _point_the_app_at(moto_endpoint, state.resources)
     with guarded() as guard, aws_behaviour(), Client(app, stage_name="dev", project_dir=str(ROOT)) as client:
-        built = Stack(moto_endpoint, resources, users, client)
+        built = Stack(moto_endpoint, state.resources, state.users, client)
         built.tenant_guard = guard
         yield built
-        # A timer still waiting would wake later and write into another test's data (reset keeps threads).
-        stop_running(resources.sla_state_machine_arn)
+        # A timer still waiting would wake later and write into another test's data (restore keeps threads).
+        stop_running(state.resources.sla_state_machine_arn)
     assert not guard.violations, "calls the tenant data role would refuse:\n" + "\n".join(guard.violations)
+
+
+class SharedSeed:
+    """Data every test of a module starts from (say, another tenant's reports), built once and restored.
+
+    The first test builds it on its own stack; the snapshot taken then is restored for each later test,
+    exactly as the provisioned stack is. Timers the seed started are stopped first (an execution is a
+    thread and cannot be copied): the seed holds its data, not its running timers.
+    """
+
+    def __init__(self, build: Any) -> None:
+        self._build = build
+        self._value: Any = None
+        self._snapshot: MotoSnapshot | None = None
+
+    def apply(self, stack: Stack) -> Any:
+        if self._snapshot is None or not self._snapshot.restore():
+            self._value = self._build(stack)
+            stop_running(stack.resources.sla_state_machine_arn)
+            self._snapshot = MotoSnapshot.take()
+            self._snapshot.restore()  # so the first test starts from what every later one starts from
+        _clear_app_caches()
+        stack._stream = None  # the restored stream is empty: read it from its start
+        return self._value
 
 
 def upload(slot: dict[str, Any], data: bytes, filename: str = "photo.jpg") -> int:

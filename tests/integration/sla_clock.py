@@ -85,10 +85,28 @@ def aws_behaviour() -> Iterator[None]:
         yield
 
 
+def _none_running(state_machine_arn: str) -> bool:
+    """True if the in-process moto server knows the machine and none of its executions runs.
+
+    Asking moto in process costs nothing; asking over HTTP costs a paginated call, and every test's
+    teardown asks (most tests start no timer).
+    """
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    for account in stepfunctions_parser_backends.values():
+        for backend in account.values():
+            for machine in backend.state_machines:
+                if machine.arn == state_machine_arn:
+                    return all(e.status != "RUNNING" for e in machine.executions)
+    return False  # not found here: ask over HTTP
+
+
 def stop_running(state_machine_arn: str) -> list[str]:
     """Stop every RUNNING execution of the machine; returns their ARNs."""
     from botocore.exceptions import ClientError
 
+    if _none_running(state_machine_arn):
+        return []
     sfn = boto3.client("stepfunctions")
     stopped = []
     for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn,

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import report_body
+from tests.integration.conftest import SharedSeed, report_body
 
 A, B = "karo", "kupang"
 A_STAFF = ("admin.karo", "supervisor.karo", "petugas.karo.dlh")
@@ -149,8 +149,19 @@ class TenantB:
                 "key_id": "k0000000000000000000000", "month": "2026-12", "comment_id": GHOST_REPORT}
 
 
+@pytest.fixture(scope="module")
+def _tenant_b_seed() -> SharedSeed:
+    return SharedSeed(_hold_tenant_b)
+
+
 @pytest.fixture
-def tenant_b(stack) -> TenantB:
+def tenant_b(stack, _tenant_b_seed) -> TenantB:
+    """B's data, written once per module through the API and restored for each case (the cases only read
+    it, or change it where the change is the failure they look for)."""
+    return _tenant_b_seed.apply(stack)
+
+
+def _hold_tenant_b(stack) -> TenantB:
     reports = f"/v1/tenants/{B}/reports"
     confidential = stack.call("POST", reports, report_body(privacy="confidential", description="Rahasia kupang X7"),
                               user="warga.ani").json_body

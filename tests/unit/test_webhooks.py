@@ -36,7 +36,8 @@ def server() -> Iterator[dict[str, Any]]:
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state["url"] = f"http://127.0.0.1:{httpd.server_address[1]}/hook"
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    # A short poll: shutdown() waits for the loop to look, 0.5 s by default, which every test paid.
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     yield state
     httpd.shutdown()
     httpd.server_close()
