@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Services whose state is restored (or fingerprinted) here, and services whose state is harmless to keep
-# between tests (STS remembers the sessions it issued; moto_api holds moto's own settings).
-# (STS remembers the sessions it issued, DynamoDB Streams its shard iterators, moto_api moto's own settings).
+# between tests (STS remembers the sessions it issued, DynamoDB Streams its shard iterators, moto_api
+# moto's own settings).
 # A test that brings another service into use makes ``restore`` refuse (a full reset follows).
 _RESTORED = {"dynamodb", "s3", "sqs", "sns", "ses", "sesv2", "stepfunctions", "cognito-idp", "iam"}
 _KEPT = {"sts", "dynamodbstreams", "moto_api"}
