@@ -104,6 +104,8 @@ class Meter:
     dynamo: Counter[str] = field(default_factory=Counter)  # write/read units per table and index
     calls: Counter[str] = field(default_factory=Counter)  # every AWS call, by service:operation
     recording: bool = False
+    step: str = ""  # what the journey is doing (for --detail)
+    detail: Counter[tuple[str, str]] = field(default_factory=Counter)  # (step, "op where") -> units
     _paused: set[int] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -151,8 +153,12 @@ class Meter:
         failed = "Error" in parsed
         if service == "dynamodb" and op in _DYNAMO_WRITES:
             self._dynamo_write(op, context["aduan_body"], context["aduan_before"], failed)
+            with self._lock:
+                self.detail[(self.step, f"{op} calls")] += 1
         elif service == "dynamodb" and op in _DYNAMO_READS and not failed:
             self._dynamo_read(op, context["aduan_body"], parsed)
+            with self._lock:
+                self.detail[(self.step, f"{op} calls")] += 1
         elif service == "stepfunctions" and op == "StartExecution":
             pass  # billed by its state transitions, counted from the execution history
         elif service == "sns" and op in ("Publish", "PublishBatch"):
@@ -220,6 +226,7 @@ class Meter:
     def _dynamo_add(self, where: str, kind: str, amount: float) -> None:
         with self._lock:
             self.dynamo[f"{kind} {where}"] += amount
+            self.detail[(self.step, f"{kind} {where}")] += amount
             self.units["dynamodb_wru" if kind == "WRU" else "dynamodb_rru"] += amount
 
 
@@ -326,6 +333,7 @@ class Journey:
         ]
 
     def call(self, path: str, body: dict[str, Any], user: str) -> dict[str, Any]:
+        self.meter.step = str(body.get("action") or ("photo" if path.endswith("/photos") else "submit"))
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.tokens[user]}"}
         start = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):  # logs and EMF metrics
@@ -435,6 +443,7 @@ class Run:
     gb_seconds: dict[str, float]
     photo_bytes: int
     calls: Counter[str]
+    detail: Counter[tuple[str, str]]
 
     def per_thousand(self, unit: str) -> float:
         return self.units[unit] / self.reports * 1000 * PRICES[unit][0]
@@ -482,6 +491,7 @@ def _drive(meter: Meter, endpoint: str, per_lifecycle: int) -> Run:
                 confirmed.append(report["id"])
             # Auto-closed: all resolved first, then their (only running) auto-close timers let go at once.
             closing = [journey.to_resolved()["id"] for _ in range(per_lifecycle)]
+            meter.step = "auto_close"
             clock.release()
             _wait_closed(closing, meter)
             time.sleep(0.5)  # the timer's last state (its announcement) after the close
@@ -495,7 +505,17 @@ def _drive(meter: Meter, endpoint: str, per_lifecycle: int) -> Run:
         clock.uninstall()
     reports = 2 * per_lifecycle
     return Run(reports, meter.units, meter.dynamo, lambdas.invocations, dict(lambdas.gb_seconds), photo_bytes,
-               meter.calls)
+               meter.calls, meter.detail)
+
+
+def print_detail(run: Run) -> None:
+    """DynamoDB calls and units per report, by journey step (request plus everything it set off)."""
+    print("  DynamoDB per report, by step:")
+    for step in dict.fromkeys(s for s, _ in run.detail):
+        print(f"    {step}")
+        for (s, what), amount in sorted(run.detail.items(), key=lambda kv: -kv[1]):
+            if s == step:
+                print(f"        {what:48} {amount / run.reports:7.2f}")
 
 
 def report(run: Run) -> float:
@@ -532,8 +552,12 @@ def report(run: Run) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=2, help="reports of each lifecycle (default 2)")
+    parser.add_argument("--detail", action="store_true", help="DynamoDB calls and units by journey step")
     args = parser.parse_args()
-    total = report(measure(args.reports))
+    run = measure(args.reports)
+    total = report(run)
+    if args.detail:
+        print_detail(run)
     return 0 if total <= TARGET else 1
 
 
