@@ -70,6 +70,8 @@ The SLA timer (infra/statemachines/sla.asl.json) writes to report items directly
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -78,7 +80,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.adapters.tenant_scope import install_for_pynamodb
@@ -144,19 +146,31 @@ class PhotoAttribute(MapAttribute):
     height = NumberAttribute(null=True)
 
 
-def _index(name: str) -> type:
-    """Index Meta for a GSI keeping every attribute (reports are read whole)."""
-    return type("Meta", (), {"index_name": name, "projection": AllProjection()})
+# Listing indexes keep only what a write must not copy on every update: keys, and where a read needs
+# more than keys without fetching the items, those few attributes. Their queries then BatchGet the page
+# (store/reports.py). DynamoDB writes an index only when its keys or projected attributes change, so a
+# note, a photo or the SLA clock no longer rewrites eight copies of the report.
+EXPORT_COLUMNS = ("tracking_code", "category", "agency", "area", "status", "description", "address", "lat", "lon",
+                  "created_at", "updated_at", "resolved_at", "closed_at", "privacy")
+
+
+def _index(name: str, projection: Any = None) -> type:
+    """Index Meta: keys only, unless the index's readers need more (``projection``)."""
+    return type("Meta", (), {"index_name": name, "projection": projection or KeysOnlyProjection()})
 
 
 class PublicFeedIndex(GlobalSecondaryIndex):
-    Meta = _index("public_feed")
+    """INCLUDE the open data export's columns: the export job reads this index and nothing else."""
+
+    Meta = _index("public_feed", IncludeProjection(list(EXPORT_COLUMNS)))
     feed = UnicodeAttribute(hash_key=True)
     report_id = UnicodeAttribute(range_key=True)
 
 
 class PublicByCategoryIndex(GlobalSecondaryIndex):
-    Meta = _index("public_by_category")
+    """INCLUDE ``status``: an Open311 search by codes and one state filters a category's partition by it."""
+
+    Meta = _index("public_by_category", IncludeProjection(["status"]))
     feed_category = UnicodeAttribute(hash_key=True)
     report_id = UnicodeAttribute(range_key=True)
 
