@@ -11,7 +11,8 @@ change. Every step is safe to repeat, since Lambda redelivers a batch that faile
   reporter's notice is a conditional put named after the change (``services/community.merge_duplicate``).
 
 A timer is stopped only when a request moved the report on (a new ``last_event``). When the timer
-itself closed the stage (auto-close), the execution finishes on its own.
+itself closed the stage (auto-close), the execution finishes on its own, and this handler writes the
+close's history entry and announces it (``services/sla.record_auto_close``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ def apply_change(old: dict[str, Any] | None, new: dict[str, Any] | None, event_i
         from chalicelib.services import stats
 
         stats.report_changed(old, new, event_id)  # dashboards: once per stream record (its event id)
+    from chalicelib.services import sla
+
+    if sla.closed_by_timer(old, new):
+        sla.record_auto_close(old or {}, new or {})  # the timer only closes: its history entry and announcement
     from chalicelib.domain.community import is_merge
 
     if is_merge(old, new):

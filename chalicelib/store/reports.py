@@ -205,6 +205,17 @@ def save_with_event(report: ReportModel, event: ReportEventModel,
     return report
 
 
+def record_once(event: ReportEventModel) -> bool:
+    """Put a history entry unless it is there already (False): its id names the change it records."""
+    try:
+        event.save(condition=ReportEventModel.event_id.does_not_exist())
+    except PutError as err:
+        if getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def claimed(key_id: str) -> IdempotencyModel | None:
     try:
         return IdempotencyModel.get(key_id, consistent_read=True)
