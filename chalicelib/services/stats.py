@@ -118,13 +118,15 @@ def read(tenant_code: str, caller: Caller | None, window_name: str | None, on: s
     def of(dim: str) -> dict[str, Any]:
         return _with_grade(summed.get(dim, {}), max(0, gauges.get(dim, {}).get("overdue", 0)), thresholds)
 
+    total_gauges = stats.tenant_total(gauges)
+
     overdue = _most_overdue(tenant)
     items_read += len(overdue)
     return {
         "tenant": tenant.code,
         "window": {"name": chosen.name, "start": chosen.start.isoformat(), "end": chosen.end.isoformat(),
                    "timezone": timezone},
-        "total": of("all"),
+        "total": _with_grade(stats.tenant_total(summed), max(0, total_gauges.get("overdue", 0)), thresholds),
         "units": {d.split("#", 1)[1]: of(d) for d in sorted(dims) if d.startswith("unit#")},
         "areas": {d.split("#", 1)[1]: of(d) for d in sorted(dims) if d.startswith("area#")},
         "most_overdue": overdue,
