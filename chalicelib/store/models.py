@@ -14,6 +14,11 @@ reports            GetItem(tenant, report_id)                      one report (r
   public_by_status Query(feed_status=tenant#status)                public list by status
   public_by_category_status Query(feed_category_status=tenant#category#status)  both filters
   by_reporter      Query(reporter_key=tenant#sub) newest first     a citizen's own reports
+                   (these and the three queues below project keys only, then BatchGetItem(tenant,
+                   report_id) for the page, dropping entries that left the partition since; public_feed
+                   also holds the open data export's columns, which the export reads from it alone, and
+                   public_by_category ``status``, which an Open311 search filters on. An update that
+                   changes no key of an index, nor what it projects, writes nothing to it)
   public_geo       Query(geo=tenant#<H3 res-6 cell>, geo_key BETWEEN lo AND hi)  public reports in one H3 cell
                    (near search, map boxes and clusters, possible duplicates; domain/geoindex.py), then
                    BatchGetItem(tenant, report_id) for the page shown. INCLUDE projection (lat, lon, category,
@@ -44,6 +49,7 @@ usage              Query(tenant, begins_with "month#YYYY-MM#")      a month's bi
                    UpdateItem(limit window, condition n < limit)    per-tenant throttles (anonymous per hour)
 stats              Query(tenant, between period keys)               dashboard aggregates of a window, per unit and area
                    TransactWrite(aggregates + stream checkpoint)    maintained from the reports stream, exactly once
+                   (with the usage counters of the record's SLA timer events: the record's one mark counts them)
 exports            GetItem(tenant, job_id)                         an open data export job: pending, ready (file key)
                    PutItem(attribute_not_exists)                   start a job once (its id names format and range)
                    UpdateItem(status condition)                    finish a job; re-queue a stale pending one once
