@@ -117,10 +117,14 @@ def start(*, tenant: str, report_id: str, stage: str, seq: int, due_at: str, rem
 
     if stage == AUTO_CLOSE and not (agency and category):
         raise ValueError("an auto-close timer needs the report's agency and category")
+    planned = wakes(stage, due_at, remind_at, ladder)
     document = {
         "tenant": tenant, "report_id": report_id, "stage": stage, "seq": str(int(seq)),
         "agency": agency or "", "category": category or "", "listed": "true" if listed else "false",
-        "wakes": wakes(stage, due_at, remind_at, ladder),
+        "wakes": planned,
+        # The first wake again, for the top-level Sleep and FirstWake: a path into ``wakes`` by index is
+        # valid ASL, but moto's interpreter answers it with a list. None planned: sleep until the deadline.
+        "first": planned[0] if planned else {"kind": "none", "at": _utc_z(due_at)},
         # Different on every call on purpose: for a RUNNING execution with the same name AND the same
         # input, StartExecution answers with the existing one as if it had just started it. A fresh
         # value makes every repeat an ExecutionAlreadyExists, so the result tells a start from a repeat

@@ -2,7 +2,8 @@
 aggregate items a window reads, and the figures (shares, percentiles) read back from them.
 
 Aggregates are numbers added to per period and dimension: ``day#2026-12-05#unit#DLH``,
-``month#2026-12#area#ALAK``, ``...#all`` (the whole tenant). A window reads day items (day: 1, week: 7)
+``month#2026-12#area#ALAK``, ``...#unassigned`` (reports no unit holds); the whole tenant is the sum
+of its units and ``unassigned`` (``tenant_total``), not items of its own. A window reads day items (day: 1, week: 7)
 or month items (month: 1, year: 12): its cost is bounded by the number of units and areas, never by
 the number of reports. Durations go into mergeable log-bucket histograms (DDSketch's logarithmic
 mapping, 2 % relative accuracy): bucket counts add across days, units and redeliveries-free updates,
@@ -126,14 +127,30 @@ def changes_of(old: dict[str, Any] | None, new: dict[str, Any] | None) -> Change
     return found
 
 
+UNASSIGNED = "unassigned"  # the dimension of a report no unit holds (yet)
+
+
 def dimensions(item: dict[str, Any] | None) -> list[str]:
-    """The dimensions a report counts in: the tenant as a whole, its unit, its area."""
-    dims = ["all"]
-    if item and item.get("agency"):
-        dims.append(f"unit#{item['agency']}")
+    """The dimensions a report counts in: its unit (``unassigned`` without one) and its area.
+
+    Every change counts in exactly one of ``unassigned`` and ``unit#*``, so the tenant's total is their
+    sum (``tenant_total``), read from the items a window reads anyway: writing it as items of its own
+    would cost two more items in every change's transaction (four write units).
+    """
+    dims = [f"unit#{item['agency']}"] if item and item.get("agency") else [UNASSIGNED]
     if item and item.get("area"):
         dims.append(f"area#{item['area']}")
     return dims
+
+
+def tenant_total(by_dimension: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The tenant's counters: the sum of its units' and of ``unassigned`` (areas overlap them: not added)."""
+    total: dict[str, int] = {}
+    for dim, counters in by_dimension.items():
+        if dim == UNASSIGNED or dim.startswith("unit#"):
+            for name, value in counters.items():
+                total[name] = total.get(name, 0) + value
+    return total
 
 
 def period_keys(at: datetime, timezone: str) -> tuple[str, str]:

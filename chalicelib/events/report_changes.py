@@ -11,7 +11,8 @@ change. Every step is safe to repeat, since Lambda redelivers a batch that faile
   reporter's notice is a conditional put named after the change (``services/community.merge_duplicate``).
 
 A timer is stopped only when a request moved the report on (a new ``last_event``). When the timer
-itself closed the stage (auto-close), the execution finishes on its own.
+itself closed the stage (auto-close), the execution finishes on its own, and this handler writes the
+close's history entry and announces it (``services/sla.record_auto_close``).
 """
 
 from __future__ import annotations
@@ -57,11 +58,18 @@ def apply_change(old: dict[str, Any] | None, new: dict[str, Any] | None, event_i
         timers.start(tenant=tenant, report_id=report_id, stage=new_stage[0], seq=new_stage[1],
                      due_at=str(new["due_at"]), remind_at=new.get("remind_at"), ladder=ladder,
                      agency=new.get("agency"), category=new.get("category"), listed=bool(new.get("feed")))
-    metering.report_changed(old, new)  # billing: after start, so a crash in between is counted on redelivery
+    # Billing and dashboards: after the start, so a crash in between is counted on redelivery; once per
+    # stream record (its event id), in one transaction.
     if event_id:
         from chalicelib.services import stats
 
-        stats.report_changed(old, new, event_id)  # dashboards: once per stream record (its event id)
+        stats.report_changed(old, new, event_id, metering.timer_increments(old, new, event_id))
+    else:
+        metering.report_changed(old, new)
+    from chalicelib.services import sla
+
+    if sla.closed_by_timer(old, new):
+        sla.record_auto_close(old or {}, new or {})  # the timer only closes: its history entry and announcement
     from chalicelib.domain.community import is_merge
 
     if is_merge(old, new):

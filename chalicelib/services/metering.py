@@ -62,8 +62,20 @@ def timer_events(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list
     return found
 
 
+def timer_increments(old: dict[str, Any] | None, new: dict[str, Any] | None, seed: str) -> list[usage.Increment]:
+    """The counters of this change's timer events, one increment per month, for a transaction that
+    already counts the stream record once (``services.stats.report_changed``: its mark names the record)."""
+    tenant = str((new or old or {}).get("tenant"))
+    by_month: dict[str, tuple[datetime, dict[str, int]]] = {}
+    for counter, _mark, at in timer_events(old, new):
+        _, amounts = by_month.setdefault(at.strftime("%Y-%m"), (at, {}))
+        amounts[counter] = amounts.get(counter, 0) + 1
+    return [usage.increment(tenant, amounts, at, seed) for at, amounts in by_month.values()]
+
+
 def report_changed(old: dict[str, Any] | None, new: dict[str, Any] | None) -> int:
-    """Count what the timers did in this change; called by the stream handler after it started timers."""
+    """Count what the timers did in this change, each with its own mark: for a change without a stream
+    record id (the stream handler counts them in the stats transaction otherwise: ``timer_increments``)."""
     tenant = str((new or old or {}).get("tenant"))
     return sum(usage.count(tenant, counter, 1, mark=mark, at=at) for counter, mark, at in timer_events(old, new))
 

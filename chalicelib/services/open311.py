@@ -257,8 +257,10 @@ def search_requests(tenant: Any, params: dict[str, str | None], lang: str) -> li
     if search.codes and not codes:
         return []
     search = rules.Search(codes=codes, states=search.states, start=search.start, end=search.end)
+    from chalicelib.store.open311 import listed
+
     merged = heapq.merge(*_streams(tenant, search), key=lambda r: r.report_id, reverse=True)
-    return [request_view(tenant, r, lang) for r in islice(merged, rules.MAX_RESULTS)]
+    return [request_view(tenant, r, lang) for r in listed(tenant.code, list(islice(merged, rules.MAX_RESULTS)))]
 
 
 def token(tenant: Any, value: str) -> list[dict[str, Any]]:

@@ -74,3 +74,32 @@ def replace_policy(tenant_code: str, caller: Caller | None, document: Any) -> di
     stored = sla.policy_to_json(policy)
     update_tenant(tenant.code, sla_policy=stored)
     return dict(stored)
+
+
+def closed_by_timer(old: dict[str, Any] | None, new: dict[str, Any] | None) -> bool:
+    """The change is the auto-close timer's own write (resolved -> closed, no request event of its own)."""
+    return bool(old and new and old.get("stage") == "auto_close" and old.get("status") == "resolved"
+                and new.get("status") == "closed"
+                and (new.get("last_event") or {}).get("id") == (old.get("last_event") or {}).get("id"))
+
+
+def record_auto_close(old: dict[str, Any], new: dict[str, Any]) -> None:
+    """History entry and announcement of an auto-close, from the stream record of the timer's write.
+
+    The state machine only closes (infra/statemachines/sla.asl.json): two more states per auto-closed
+    report cost more than this, which the stream handler runs anyway for that record. Safe to repeat:
+    the entry's id comes from the stage run it ended (a redelivery meets its own entry), and the
+    notifier names its messages after the event.
+    """
+    from chalicelib.adapters import lifecycle_topic
+    from chalicelib.store.models import ReportEventModel
+    from chalicelib.store.reports import record_once
+
+    tenant, report_id, seq = str(new["tenant"]), str(new["report_id"]), int(old.get("stage_seq") or 0)
+    at = str(new.get("closed_at") or new.get("updated_at"))
+    record_once(ReportEventModel(
+        f"{tenant}#{report_id}", f"{old.get('due_at')}#auto_close-{seq}", tenant=tenant, report_id=report_id,
+        at=at, action="auto_close", from_status="resolved", to_status="closed", role="system",
+        visibility="public"))
+    lifecycle_topic.publish({"type": "report.auto_closed", "tenant": tenant, "report_id": report_id,
+                             "stage": "auto_close", "seq": seq, "at": at})

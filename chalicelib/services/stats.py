@@ -7,6 +7,7 @@ one Query for the gauges, and at most ``MOST_OVERDUE`` reports per unit from the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -20,8 +21,10 @@ STATS_ROLES = frozenset({"officer", "supervisor", "tenant_admin"})
 MOST_OVERDUE = 10
 
 
-def report_changed(old: dict[str, Any] | None, new: dict[str, Any] | None, event_id: str) -> bool:
-    """Add one stream record's change to the aggregates, once (False: a redelivery, nothing added)."""
+def report_changed(old: dict[str, Any] | None, new: dict[str, Any] | None, event_id: str,
+                   usage: Sequence[Any] = ()) -> bool:
+    """Add one stream record's change to the aggregates, and ``usage`` increments to the billing counters,
+    once (False: a redelivery, nothing added)."""
     from chalicelib.store import stats as store
     from chalicelib.store.tenants import get_tenant
 
@@ -29,7 +32,7 @@ def report_changed(old: dict[str, Any] | None, new: dict[str, Any] | None, event
     tenant = get_tenant(str(item.get("tenant")))
     timezone = tenant.timezone if tenant is not None and tenant.timezone else "Asia/Jakarta"
     updates = stats.item_updates(old, new, timezone)
-    return store.apply(str(item.get("tenant")), event_id, updates, clock.now())
+    return store.apply(str(item.get("tenant")), event_id, updates, clock.now(), usage)
 
 
 def _tenant_for(tenant_code: str, caller: Caller | None) -> Any:
@@ -118,13 +121,15 @@ def read(tenant_code: str, caller: Caller | None, window_name: str | None, on: s
     def of(dim: str) -> dict[str, Any]:
         return _with_grade(summed.get(dim, {}), max(0, gauges.get(dim, {}).get("overdue", 0)), thresholds)
 
+    total_gauges = stats.tenant_total(gauges)
+
     overdue = _most_overdue(tenant)
     items_read += len(overdue)
     return {
         "tenant": tenant.code,
         "window": {"name": chosen.name, "start": chosen.start.isoformat(), "end": chosen.end.isoformat(),
                    "timezone": timezone},
-        "total": of("all"),
+        "total": _with_grade(stats.tenant_total(summed), max(0, total_gauges.get("overdue", 0)), thresholds),
         "units": {d.split("#", 1)[1]: of(d) for d in sorted(dims) if d.startswith("unit#")},
         "areas": {d.split("#", 1)[1]: of(d) for d in sorted(dims) if d.startswith("area#")},
         "most_overdue": overdue,

@@ -14,6 +14,11 @@ reports            GetItem(tenant, report_id)                      one report (r
   public_by_status Query(feed_status=tenant#status)                public list by status
   public_by_category_status Query(feed_category_status=tenant#category#status)  both filters
   by_reporter      Query(reporter_key=tenant#sub) newest first     a citizen's own reports
+                   (these and the three queues below project keys only, then BatchGetItem(tenant,
+                   report_id) for the page, dropping entries that left the partition since; public_feed
+                   also holds the open data export's columns, which the export reads from it alone, and
+                   public_by_category ``status``, which an Open311 search filters on. An update that
+                   changes no key of an index, nor what it projects, writes nothing to it)
   public_geo       Query(geo=tenant#<H3 res-6 cell>, geo_key BETWEEN lo AND hi)  public reports in one H3 cell
                    (near search, map boxes and clusters, possible duplicates; domain/geoindex.py), then
                    BatchGetItem(tenant, report_id) for the page shown. INCLUDE projection (lat, lon, category,
@@ -44,6 +49,7 @@ usage              Query(tenant, begins_with "month#YYYY-MM#")      a month's bi
                    UpdateItem(limit window, condition n < limit)    per-tenant throttles (anonymous per hour)
 stats              Query(tenant, between period keys)               dashboard aggregates of a window, per unit and area
                    TransactWrite(aggregates + stream checkpoint)    maintained from the reports stream, exactly once
+                   (with the usage counters of the record's SLA timer events: the record's one mark counts them)
 exports            GetItem(tenant, job_id)                         an open data export job: pending, ready (file key)
                    PutItem(attribute_not_exists)                   start a job once (its id names format and range)
                    UpdateItem(status condition)                    finish a job; re-queue a stale pending one once
@@ -70,6 +76,8 @@ The SLA timer (infra/statemachines/sla.asl.json) writes to report items directly
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -78,7 +86,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.adapters.tenant_scope import install_for_pynamodb
@@ -144,19 +152,31 @@ class PhotoAttribute(MapAttribute):
     height = NumberAttribute(null=True)
 
 
-def _index(name: str) -> type:
-    """Index Meta for a GSI keeping every attribute (reports are read whole)."""
-    return type("Meta", (), {"index_name": name, "projection": AllProjection()})
+# Listing indexes keep only what a write must not copy on every update: keys, and where a read needs
+# more than keys without fetching the items, those few attributes. Their queries then BatchGet the page
+# (store/reports.py). DynamoDB writes an index only when its keys or projected attributes change, so a
+# note, a photo or the SLA clock no longer rewrites eight copies of the report.
+EXPORT_COLUMNS = ("tracking_code", "category", "agency", "area", "status", "description", "address", "lat", "lon",
+                  "created_at", "updated_at", "resolved_at", "closed_at", "privacy")
+
+
+def _index(name: str, projection: Any = None) -> type:
+    """Index Meta: keys only, unless the index's readers need more (``projection``)."""
+    return type("Meta", (), {"index_name": name, "projection": projection or KeysOnlyProjection()})
 
 
 class PublicFeedIndex(GlobalSecondaryIndex):
-    Meta = _index("public_feed")
+    """INCLUDE the open data export's columns: the export job reads this index and nothing else."""
+
+    Meta = _index("public_feed", IncludeProjection(list(EXPORT_COLUMNS)))
     feed = UnicodeAttribute(hash_key=True)
     report_id = UnicodeAttribute(range_key=True)
 
 
 class PublicByCategoryIndex(GlobalSecondaryIndex):
-    Meta = _index("public_by_category")
+    """INCLUDE ``status``: an Open311 search by codes and one state filters a category's partition by it."""
+
+    Meta = _index("public_by_category", IncludeProjection(["status"]))
     feed_category = UnicodeAttribute(hash_key=True)
     report_id = UnicodeAttribute(range_key=True)
 

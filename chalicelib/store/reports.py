@@ -135,16 +135,34 @@ def id_for_tracking_code(tenant: str, code: str) -> str | None:
         return None
 
 
+def whole(tenant: str, keys: list[Any], index_attr: str | None = None, hash_value: str | None = None
+          ) -> list[ReportModel]:
+    """The full items of an index page, in its order (BatchGetItem, 100 keys a call).
+
+    The listing indexes project keys only (models.py), so a page is fetched after its Query. An index is
+    eventually consistent: a report that left the partition since (another status, no longer listed,
+    gone) is dropped rather than shown where it no longer belongs.
+    """
+    if not keys:
+        return []
+    found = {r.report_id: r for r in ReportModel.batch_get([(tenant, k.report_id) for k in keys])}
+    kept = [found[k.report_id] for k in keys if k.report_id in found]
+    if index_attr is None:
+        return kept
+    return [r for r in kept if getattr(r, index_attr) == hash_value]
+
+
 def _page(index: Any, hash_value: str, index_attr: str, tenant: str, limit: int, after: str | None) -> Page:
     last_key = None
     if after:
         last_key = {"tenant": {"S": tenant}, "report_id": {"S": after}, index_attr: {"S": hash_value}}
     result = index.query(hash_value, scan_index_forward=False, limit=limit + 1, page_size=limit + 1,
                          last_evaluated_key=last_key)
-    items = list(result)
-    more = len(items) > limit
-    items = items[:limit]
-    return Page(items=items, last_id=items[-1].report_id if more and items else None)
+    keys = list(result)
+    more = len(keys) > limit
+    keys = keys[:limit]
+    return Page(items=whole(tenant, keys, index_attr, hash_value),
+                last_id=keys[-1].report_id if more and keys else None)
 
 
 def list_public(tenant: str, *, category: str | None, status: str | None, limit: int, after: str | None) -> Page:
@@ -187,6 +205,17 @@ def save_with_event(report: ReportModel, event: ReportEventModel,
     return report
 
 
+def record_once(event: ReportEventModel) -> bool:
+    """Put a history entry unless it is there already (False): its id names the change it records."""
+    try:
+        event.save(condition=ReportEventModel.event_id.does_not_exist())
+    except PutError as err:
+        if getattr(err, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def claimed(key_id: str) -> IdempotencyModel | None:
     try:
         return IdempotencyModel.get(key_id, consistent_read=True)
@@ -214,10 +243,11 @@ def _queue_page(index: Any, hash_attr: str, hash_value: str, tenant: str, limit:
                     "due_key": {"S": after}}
     result = index.query(hash_value, range_condition, scan_index_forward=True, limit=limit + 1,
                          page_size=limit + 1, last_evaluated_key=last_key)
-    items = list(result)
-    more = len(items) > limit
-    items = items[:limit]
-    return QueuePage(items=items, last_key=items[-1].due_key if more and items else None)
+    keys = list(result)
+    more = len(keys) > limit
+    keys = keys[:limit]
+    return QueuePage(items=whole(tenant, keys, hash_attr, hash_value),
+                     last_key=keys[-1].due_key if more and keys else None)
 
 
 def list_desk(tenant: str, status: str, *, limit: int, after: str | None) -> QueuePage:

@@ -2,13 +2,15 @@
 
 Each stream record is applied in one transaction: a conditional ``mark#<stream event id>`` (expiring
 after ``MARK_TTL``, longer than the stream's 24-hour retention) plus an ADD on every aggregate item it
-touches. A redelivered record meets its mark, the transaction is cancelled, and nothing is added twice.
+touches, and on the billing counters of the SLA timer events it shows (the ``usage`` table). A
+redelivered record meets its mark, the transaction is cancelled, and nothing is added twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import TransactWriteError
@@ -16,18 +18,27 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.store.models import StatsModel
 
+if TYPE_CHECKING:
+    from chalicelib.store.usage import Increment
+
 MARK_TTL = timedelta(days=3)
 MAX_ITEMS = 99  # a transaction holds 100 items, one of them the mark
 
 
-def apply(tenant: str, event_id: str, updates: dict[str, dict[str, int]], now: datetime) -> bool:
-    """Add ``updates`` ({key: {attribute: amount}}) once per ``event_id``; False when it was applied before."""
-    from chalicelib.store.usage import is_conflict, pause, reasons_of, transaction_connection
+def apply(tenant: str, event_id: str, updates: dict[str, dict[str, int]], now: datetime,
+          usage: Sequence[Increment] = ()) -> bool:
+    """Add ``updates`` ({key: {attribute: amount}}) once per ``event_id``; False when it was applied before.
 
-    if not updates:
+    ``usage``: billable counters the same stream record makes true (SLA timer events), counted in the
+    same transaction, so the record's one mark counts them once too (no mark of their own: 2 write units
+    fewer each).
+    """
+    from chalicelib.store.usage import add_increment, is_conflict, pause, reasons_of, transaction_connection
+
+    if not updates and not usage:
         return True
-    if len(updates) > MAX_ITEMS:
-        raise ValueError("one change touches at most 99 aggregates")
+    if len(updates) + len(usage) > MAX_ITEMS:
+        raise ValueError("one change touches at most 99 aggregates and counters")
     expires = int((now + MARK_TTL).timestamp())
     for attempt in range(6):
         try:
@@ -37,6 +48,8 @@ def apply(tenant: str, event_id: str, updates: dict[str, dict[str, int]], now: d
                 for key, amounts in updates.items():
                     tx.update(StatsModel(tenant, key),
                               actions=[NumberAttribute(attr_name=name).add(value) for name, value in amounts.items()])
+                for inc in usage:
+                    add_increment(tx, inc)
             return True
         except TransactWriteError as err:
             if reasons_of(err)[:1] == ["ConditionalCheckFailed"]:

@@ -26,11 +26,14 @@ database and are repeated by at-least-once delivery:
 
 - ``notifications_webhook`` / ``notifications_email``: the deliverer, after a successful send, mark
   ``delivery#<delivery id>``. A send repeated by a redelivered message counts once.
-- ``sla_timers_started``: the reports-stream handler after ``timers.start``, mark ``timer#<execution
-  name>``, whether the execution was new or already existed: a crash between the start and the count
-  is counted on redelivery, and a redelivery never counts twice.
+- ``sla_timers_started``: the reports-stream handler after ``timers.start``, whether the execution
+  was new or already existed: a crash between the start and the count is counted on redelivery, and
+  a redelivery never counts twice. The mark is the stream record's own, in the transaction that adds
+  the record to the dashboards (``store/stats.py``: one mark for both); a change handed over without a
+  record id is counted with the mark ``timer#<execution name>``.
 - ``sla_timer_transitions``: the reports-stream handler, for the writes the SLA state machine makes
-  (escalations, auto-closes), mark ``sla#<report>#<stage>#<seq>#<escalate-level | auto_close>``.
+  (escalations, auto-closes), likewise (else mark ``sla#<report>#<stage>#<seq>#<escalate-level |
+  auto_close>``).
 - ``api_requests``: ``count(tenant, "api_requests")`` for a request made with a client API key
   (the API-key authoriser calls it). Without a mark it is one plain UpdateItem (a retried request is
   a second request); pass ``mark=<request id>`` where a retry of the same request must count once.

@@ -199,6 +199,8 @@ def test_tables_match_the_pynamodb_models(packaged):
             assert {(k["AttributeName"], k["KeyType"]) for k in actual["KeySchema"]} == \
                 {(k["AttributeName"], k["KeyType"]) for k in index["key_schema"]}, index["index_name"]
             assert actual["Projection"]["ProjectionType"] == index["projection"]["ProjectionType"]
+            assert sorted(actual["Projection"].get("NonKeyAttributes", [])) == \
+                sorted(index["projection"].get("NonKeyAttributes", [])), index["index_name"]
             assert "ProvisionedThroughput" not in actual
         assert len(table.get("LocalSecondaryIndexes", [])) == len(expected["local_secondary_indexes"]), name
 

@@ -13,14 +13,14 @@ def _item(**fields):
     return {**BASE, **fields}
 
 
-def test_a_new_report_is_received_in_its_unit_area_and_tenant_on_its_local_day():
+def test_a_new_report_is_received_in_its_unit_and_area_on_its_local_day():
     new = _item(status="submitted", stage="verification", stage_seq=1,
                 last_event={"id": "e1", "action": "submit", "at": "2026-12-01T18:30:00Z"},
                 created_at="2026-12-01T18:30:00Z")
     updates = stats.item_updates(None, new, "Asia/Jakarta")
     # 18:30 UTC is 01:30 the next day in WIB.
     assert {k for k in updates if k.startswith("day#")} == {
-        "day#2026-12-02#all", "day#2026-12-02#unit#DLH", "day#2026-12-02#area#ALAK"}
+        "day#2026-12-02#unit#DLH", "day#2026-12-02#area#ALAK"}
     assert all(v == {"received": 1} for v in updates.values())
 
 
@@ -30,10 +30,10 @@ def test_a_verification_ends_its_stage_within_or_outside_its_sla():
     on_time = _item(status="dispatched", stage="first_response", stage_seq=2,
                     last_event={"id": "e2", "action": "verify", "at": "2026-12-01T05:00:00Z"})
     late = {**on_time, "last_event": {"id": "e2", "action": "verify", "at": "2026-12-03T05:00:00Z"}}
-    day = "day#2026-12-01#all"
+    day = "day#2026-12-01#unit#DLH"
     assert stats.item_updates(old, on_time, "Asia/Jakarta")[day] == {
         "verified": 1, "dispatched": 1, "stage_done#verification": 1, "stage_in_sla#verification": 1}
-    assert stats.item_updates(old, late, "Asia/Jakarta")["day#2026-12-03#all"] == {
+    assert stats.item_updates(old, late, "Asia/Jakarta")["day#2026-12-03#unit#DLH"] == {
         "verified": 1, "dispatched": 1, "stage_done#verification": 1}
 
 
@@ -42,11 +42,24 @@ def test_a_breached_stage_is_overdue_until_it_ends():
                   last_event={"id": "e2", "action": "verify", "at": "2026-12-01T05:00:00Z"})
     breached = {**open_, "breached": True, "escalation_level": 1, "escalated_at": "2026-12-04T05:00:00Z"}
     escalated = stats.item_updates(open_, breached, "Asia/Jakarta")
-    assert escalated["gauge#unit#DLH"] == {"overdue": 1} and escalated["day#2026-12-04#all"] == {"escalated#1": 1}
+    assert escalated["gauge#unit#DLH"] == {"overdue": 1} and escalated["day#2026-12-04#unit#DLH"] == {"escalated#1": 1}
     answered = _item(status="acknowledged", stage="resolution", stage_seq=3, breached=False,
                      last_event={"id": "e3", "action": "acknowledge", "at": "2026-12-05T05:00:00Z"})
     done = stats.item_updates(breached, answered, "Asia/Jakarta")
-    assert done["gauge#all"] == {"overdue": -1}
+    assert done["gauge#unit#DLH"] == {"overdue": -1}
+
+
+def test_a_report_no_unit_holds_counts_as_unassigned():
+    new = _item(agency=None, area=None, status="submitted",
+                last_event={"id": "e1", "action": "submit", "at": "2026-12-01T01:00:00Z"})
+    assert set(stats.item_updates(None, new, "Asia/Jakarta")) == {"day#2026-12-01#unassigned",
+                                                                   "month#2026-12#unassigned"}
+
+
+def test_the_tenant_total_is_its_units_and_the_unassigned_but_not_its_areas():
+    by_dimension = {"unit#DLH": {"received": 3, "closed": 1}, "unit#PUPR": {"received": 2},
+                    "unassigned": {"received": 1}, "area#ALAK": {"received": 4}}
+    assert stats.tenant_total(by_dimension) == {"received": 6, "closed": 1}
 
 
 def test_a_change_that_adds_nothing_touches_no_item():
