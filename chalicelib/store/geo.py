@@ -24,6 +24,8 @@ class Spot:
     lon: float
     category: str
     status: str
+    tracking_code: str
+    created_at: str
 
 
 @dataclass
@@ -57,7 +59,8 @@ def spots(tenant: str, cell: CellRange, *, category: str | None = None, statuses
             if start_after is not None and item.geo_key <= start_after:
                 continue
             yield Spot(report_id=item.report_id, geo_key=item.geo_key, lat=float(item.lat), lon=float(item.lon),
-                       category=item.category, status=item.status)
+                       category=item.category, status=item.status, tracking_code=item.tracking_code,
+                       created_at=item.created_at)
     finally:
         if counter is not None:
             counter.queries += 1

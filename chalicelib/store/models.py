@@ -22,8 +22,9 @@ reports            GetItem(tenant, report_id)                      one report (r
   public_geo       Query(geo=tenant#<H3 res-6 cell>, geo_key BETWEEN lo AND hi)  public reports in one H3 cell
                    (near search, map boxes and clusters, possible duplicates; domain/geoindex.py), then
                    BatchGetItem(tenant, report_id) for the page shown. INCLUDE projection (lat, lon, category,
-                   status): enough to filter and measure, and the index is written only when one of those
-                   or the keys change (creation, a status change), not on every update of the report
+                   status, tracking_code, created_at): enough to filter, measure and suggest duplicates, and
+                   the index is written only when one of those or the keys change (creation, a status
+                   change), not on every update of the report
   (the public_* indexes) Query(..., report_id BETWEEN two ULIDs)  Open311 search: created in a date window
                    (a ULID's time part is created_at, so the window is a key range; store/open311.py;
                    several codes/statuses: one Query per partition, merged newest first)
@@ -204,7 +205,9 @@ class PublicGeoIndex(GlobalSecondaryIndex):
 
     class Meta:
         index_name = "public_geo"
-        projection = IncludeProjection(["lat", "lon", "category", "status"])
+        # tracking_code and created_at never change: projected, they cost no index write, and a create's
+        # duplicate suggestions are answered from the index alone (no BatchGetItem on the create path).
+        projection = IncludeProjection(["lat", "lon", "category", "status", "tracking_code", "created_at"])
 
     geo = UnicodeAttribute(hash_key=True)
     geo_key = UnicodeAttribute(range_key=True)
