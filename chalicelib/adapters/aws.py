@@ -48,6 +48,13 @@ def client(service: str) -> Any:
 
 _botocore_lock = threading.Lock()
 _botocore_clients: dict[str, Any] = {}
+_plain: list[Any] = []  # the one botocore session of botocore_client and function_credentials
+
+
+def _plain_session() -> Any:
+    if not _plain:
+        _plain.append(new_botocore_session())
+    return _plain[0]
 
 
 def botocore_client(service: str) -> Any:
@@ -55,9 +62,14 @@ def botocore_client(service: str) -> Any:
     and session cost a cold request ~20-40 ms)."""
     with _botocore_lock:  # a botocore session must not build two clients at once
         if service not in _botocore_clients:
-            _botocore_clients[service] = new_botocore_session().create_client(
-                service, region_name=get_settings().region)
+            _botocore_clients[service] = _plain_session().create_client(service, region_name=get_settings().region)
         return _botocore_clients[service]
+
+
+def function_credentials() -> Any:
+    """The function's own credentials (its role's, from the environment), resolved once per session."""
+    with _botocore_lock:
+        return _plain_session().get_credentials()
 
 
 def reset_clients() -> None:
@@ -65,3 +77,4 @@ def reset_clients() -> None:
     _boto3_session.cache_clear()
     with _botocore_lock:
         _botocore_clients.clear()
+        _plain.clear()

@@ -115,15 +115,13 @@ def scoped_session() -> Any:
 def _new_scoped_session() -> Any:
     from botocore.credentials import CredentialProvider
 
-    from chalicelib.adapters.aws import new_botocore_session
-
-    base_session = new_botocore_session()
+    from chalicelib.adapters.aws import function_credentials, new_botocore_session
 
     class _Provider(CredentialProvider):
         METHOD = "aduan-tenant-scope"
 
         def load(self) -> Credentials | None:
-            base = base_session.get_credentials()
+            base = function_credentials()
             return TenantScopedCredentials(base) if base is not None else None
 
     session = new_botocore_session()
