@@ -175,6 +175,7 @@ def precompile(archive: Path) -> None:
     """
     import importlib.util
     import py_compile
+    import warnings
 
     if sys.version_info[:2] != (3, 11):
         raise RuntimeError("the Lambda runtime is python3.11: package with Python 3.11")
@@ -192,8 +193,10 @@ def precompile(archive: Path) -> None:
             staged.write_bytes(data)
             compiled = Path(scratch) / "module.pyc"
             try:
-                py_compile.compile(str(staged), cfile=str(compiled), dfile=info.filename, doraise=True,
-                                   invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+                with warnings.catch_warnings():  # third-party sources' own SyntaxWarnings are not ours to print
+                    warnings.simplefilter("ignore")
+                    py_compile.compile(str(staged), cfile=str(compiled), dfile=info.filename, doraise=True,
+                                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
             except py_compile.PyCompileError:
                 continue  # a file Python 3.11 cannot compile (test data, py2 leftovers) is never imported
             cache = importlib.util.cache_from_source(info.filename)
