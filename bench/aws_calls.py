@@ -37,7 +37,7 @@ TENANT = "kupang"
 BODY = {"category": "garbage", "description": "Sampah menumpuk di pasar",
         "location": {"lat": -10.17, "lon": 123.6}}
 TARGET_WITHOUT_KEY, TARGET_WITH_KEY = 2, 4
-DUPLICATE_LOOKUP = 4  # possible_duplicates: <= 3 Queries (H3 cells around the point) + 1 BatchGetItem
+DUPLICATE_LOOKUP = 3  # possible_duplicates: <= 3 Queries (H3 cells around the point), answered from the index
 
 
 @dataclass
