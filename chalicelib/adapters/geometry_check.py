@@ -2,7 +2,7 @@
 
 In AWS (``GEOMETRY_CHECK_FUNCTION`` set by the template) it is a synchronous Lambda invocation: that
 function alone carries shapely and numpy, so the API's layer and its cold starts do not. Without the
-setting (tests, ``make run``: moto runs no Lambda code without Docker) the same handler runs in-process,
+setting (tests, ``make run``: moto runs no Lambda code without Docker) the same check runs in-process,
 with the shapely the dev environment installs from ``requirements-geometry.txt``.
 """
 
@@ -19,12 +19,12 @@ def problems(geometries: list[dict[str, Any]]) -> list[str | None]:
     """For each geometry, None when it is a valid polygon, else why not (see ``adapters/polygons.py``)."""
     function = get_settings().geometry_check_function
     if not function:
-        from chalicelib.events.geometry_check import handle
+        from chalicelib.adapters.polygons import answer as check_here
 
-        answer = handle({"geometries": geometries})
+        answered = check_here({"geometries": geometries})
     else:
-        answer = _invoke(function, geometries)
-    found = answer.get("problems") if isinstance(answer, dict) else None
+        answered = _invoke(function, geometries)
+    found = answered.get("problems") if isinstance(answered, dict) else None
     if not isinstance(found, list) or len(found) != len(geometries):
         raise ProblemError("geometry_check_unavailable")
     return [None if why is None else str(why) for why in found]
