@@ -53,6 +53,9 @@ class Settings:
     export_retry_after_seconds: int = 10
     # The function that checks uploaded area outlines with shapely (issue 9); empty: run it in-process.
     geometry_check_function: str = ""
+    # SLA timers wait for their first wake as EventBridge Scheduler schedules (adapters/timers.py).
+    sla_schedule_group: str = "aduan-dev-sla"
+    sla_scheduler_role_arn: str = ""
 
     @property
     def issuer(self) -> str:
@@ -116,6 +119,10 @@ def get_settings() -> Settings:
         export_retry_after_seconds=_int("EXPORT_RETRY_AFTER_SECONDS", 10),
         # Set by the template: the check_geometries function (shapely's own layer); locally it runs in-process.
         geometry_check_function=env.get("GEOMETRY_CHECK_FUNCTION", ""),
+        # The schedule group that holds timers until their first wake, and the role Scheduler assumes to
+        # start the execution then; set by the template (and by devstack locally).
+        sla_schedule_group=env.get("SLA_SCHEDULE_GROUP", f"aduan-{stage}-sla"),
+        sla_scheduler_role_arn=env.get("SLA_SCHEDULER_ROLE_ARN", ""),
     )
 
 

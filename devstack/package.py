@@ -48,8 +48,8 @@ STAGE = "prod"
 # Chalice reports a dependency without a Linux wheel and carries on; a package missing it would fail in Lambda.
 _MISSING_DEPENDENCY = "Could not install dependencies"
 # The AWS services the functions call, whose botocore models the layer keeps (tests/infra/test_layer.py).
-SDK_SERVICES = frozenset({"apigateway", "cognito-idp", "dynamodb", "lambda", "s3", "ses", "sns", "sqs",
-                          "stepfunctions", "sts"})
+SDK_SERVICES = frozenset({"apigateway", "cognito-idp", "dynamodb", "lambda", "s3", "scheduler", "ses", "sns",
+                          "sqs", "stepfunctions", "sts"})
 SDK_SERVICES_KEY = ",".join(sorted(SDK_SERVICES)) + ";pyc-3.11"  # what the cached lean layer was made with
 GEOMETRY_REQUIREMENTS = Path("requirements-geometry.txt")
 GEOMETRY_LAYER = "geometry-layer.zip"

@@ -1,4 +1,5 @@
-"""Stand-ins for Lambda event source mappings: poll a queue or a table stream, call the same handler.
+"""Stand-ins for Lambda event source mappings (poll a queue or a table stream, call the same handler)
+and for EventBridge Scheduler firing one-time schedules (moto stores schedules but never fires them).
 
 Both honour partial batch failures as Lambda does: for a queue the failed messages come back after
 their visibility timeout; for a stream the batch is handed again from the first failed record, and a
@@ -8,12 +9,62 @@ and on-failure destination play that part in the cloud).
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 
 MAX_STREAM_ATTEMPTS = 5
+_AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
+_START_EXECUTION = "arn:aws:scheduler:::aws-sdk:sfn:startExecution"
+
+
+def schedule_time(expression: str) -> datetime:
+    """The moment of a one-time ``at(...)`` schedule (the app writes them in UTC)."""
+    found = _AT.match(expression)
+    if not found:
+        raise ValueError(f"not a one-time schedule: {expression!r}")
+    return datetime.strptime(found.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+
+
+def fire_schedules(group: str, due_by: datetime | None, region: str | None = None) -> int:
+    """Fire the group's schedules due at or before ``due_by`` (all of them if None), as Scheduler would.
+
+    Each target is the universal ``sfn:startExecution`` the SLA timers use: StartExecution with the
+    schedule's input (an execution already there is fine: the timer started it directly). Then the
+    schedule is deleted (``ActionAfterCompletion=DELETE``). Returns how many fired.
+    """
+    from botocore.exceptions import ClientError
+
+    scheduler = boto3.client("scheduler", region_name=region)
+    sfn = boto3.client("stepfunctions", region_name=region)
+    fired = 0
+    for page in scheduler.get_paginator("list_schedules").paginate(GroupName=group):
+        for summary in page["Schedules"]:
+            try:
+                schedule = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
+            except ClientError:
+                continue  # deleted meanwhile (the timer was stopped)
+            if due_by is not None and schedule_time(schedule["ScheduleExpression"]) > due_by:
+                continue
+            target = schedule["Target"]
+            if target["Arn"] != _START_EXECUTION:
+                raise ValueError(f"no local stand-in for the schedule target {target['Arn']}")
+            call = json.loads(target["Input"])
+            try:
+                sfn.start_execution(stateMachineArn=call["StateMachineArn"], name=call["Name"], input=call["Input"])
+            except ClientError as err:
+                if err.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
+                    raise
+            try:
+                scheduler.delete_schedule(GroupName=group, Name=summary["Name"])
+            except ClientError:
+                pass  # deleted meanwhile: the stop came just as it fired, which AWS allows too
+            fired += 1
+    return fired
 
 
 class _Context:

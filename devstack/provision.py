@@ -28,6 +28,8 @@ class Resources:
     report_stream_arn: str = ""
     lifecycle_topic_arn: str = ""
     sla_state_machine_arn: str = ""
+    sla_schedule_group: str = ""
+    sla_scheduler_role_arn: str = ""
     notification_queue_url: str = ""
     notification_queue_arn: str = ""
     notification_dlq_url: str = ""
@@ -48,6 +50,8 @@ class Resources:
             "REPORT_STREAM_ARN": self.report_stream_arn,
             "LIFECYCLE_TOPIC_ARN": self.lifecycle_topic_arn,
             "SLA_STATE_MACHINE_ARN": self.sla_state_machine_arn,
+            "SLA_SCHEDULE_GROUP": self.sla_schedule_group,
+            "SLA_SCHEDULER_ROLE_ARN": self.sla_scheduler_role_arn,
             "NOTIFICATION_QUEUE_ARN": self.notification_queue_arn,
             "DELIVERY_QUEUE_URL": self.delivery_queue_url,
             "DELIVERY_QUEUE_ARN": self.delivery_queue_arn,
@@ -162,6 +166,27 @@ def _lifecycle(session: Any, stage: str, resources: Resources) -> None:
             roleArn=f"arn:aws:iam::{account}:role/aduan-{stage}-sla")["stateMachineArn"]
     resources.lifecycle_topic_arn = topic_arn
     resources.sla_state_machine_arn = machine_arn
+    _sla_schedules(session, stage, resources, account=topic_arn.split(":")[4])
+
+
+def _sla_schedules(session: Any, stage: str, resources: Resources, account: str) -> None:
+    """The schedule group that holds SLA timers until their first wake (adapters/timers.py).
+
+    moto stores schedules but never fires them: devstack/pollers.py ``fire_due_schedules`` does, and
+    neither checks the role (in the cloud: SlaSchedulerRole in infra/resources.json).
+    """
+    from botocore.exceptions import ClientError
+
+    group = f"aduan-{stage}-sla"
+    scheduler = session.client("scheduler")
+    try:
+        scheduler.get_schedule_group(Name=group)  # asked first: moto's create replaces a group and its schedules
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            raise
+        scheduler.create_schedule_group(Name=group)
+    resources.sla_schedule_group = group
+    resources.sla_scheduler_role_arn = f"arn:aws:iam::{account}:role/aduan-{stage}-sla-scheduler"
 
 
 def _queue_with_dlq(sqs: Any, name: str, visibility_seconds: int) -> tuple[str, str, str]:

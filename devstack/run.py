@@ -384,7 +384,8 @@ class LocalStack:
         self.children.append(Child("chalice local", command, dict(os.environ), None))
 
     def _start_pollers(self, resources: Any) -> None:
-        """Stand-ins for the event source mappings: photo uploads, the reports stream, notifications, exports."""
+        """Stand-ins for the event source mappings (photo uploads, the reports stream, notifications,
+        exports) and for EventBridge Scheduler (SLA timers' first wakes)."""
         import app as handlers  # the module: its handler functions are what Lambda would invoke
         from devstack.pollers import StreamPoller, poll_once
 
@@ -407,10 +408,22 @@ class LocalStack:
             loops.append(("export poller", lambda: poll_once(
                 resources.export_queue_url, resources.export_queue_arn, handlers.export_reports,
                 wait_seconds=POLL_WAIT_SECONDS, region=REGION)))
+        if resources.sla_schedule_group:
+            loops.append(("schedule firer", lambda: self._fire_due_schedules(resources.sla_schedule_group)))
         for name, poll in loops:
             thread = threading.Thread(target=self._poll_loop, args=(name, poll), name=name, daemon=True)
             self._pollers.append(thread)
             thread.start()
+
+    def _fire_due_schedules(self, group: str) -> int:
+        """EventBridge Scheduler's part: every second, start the SLA timers whose first wake has come."""
+        import datetime as dt
+
+        from devstack.pollers import fire_schedules
+
+        fired = fire_schedules(group, dt.datetime.now(dt.UTC), region=REGION)
+        self._poller_stop.wait(1.0)
+        return fired
 
     def _poll_loop(self, name: str, poll: Callable[[], int]) -> None:
         failures = 0

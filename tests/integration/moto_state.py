@@ -11,10 +11,12 @@ is put back to what it held after provisioning by restoring its data directly:
 - SNS: subscriptions a test added are removed, recorded publishes put back;
 - SES: sent messages put back (tests read them from moto to see what was mailed);
 - Step Functions: executions put back (the fixture stops running ones first: they are threads);
+- EventBridge Scheduler: each group's schedules (SLA timers waiting for their first wake) put back;
 - Cognito: the pool's users and groups (passwords, attributes, memberships, status) and its issued tokens.
 
 Anything else about the stack's shape (tables and their indexes, queue attributes, bucket settings,
-topics, state machines and their definitions, user pools and clients, SES identities, IAM roles, or a
+topics, state machines and their definitions, schedule groups, user pools and clients, SES identities,
+IAM roles, or a
 service the snapshot did not know) is compared with a fingerprint taken with the snapshot. If a test
 changed it, ``restore`` says so and the caller resets moto and provisions from scratch: slow but exact.
 """
@@ -31,7 +33,7 @@ from typing import Any
 # between tests (STS remembers the sessions it issued, DynamoDB Streams its shard iterators, moto_api
 # moto's own settings).
 # A test that brings another service into use makes ``restore`` refuse (a full reset follows).
-_RESTORED = {"dynamodb", "s3", "sqs", "sns", "ses", "sesv2", "stepfunctions", "cognito-idp", "iam"}
+_RESTORED = {"dynamodb", "s3", "sqs", "sns", "ses", "sesv2", "stepfunctions", "scheduler", "cognito-idp", "iam"}
 _KEPT = {"sts", "dynamodbstreams", "moto_api"}
 
 
@@ -89,6 +91,7 @@ def _fingerprint() -> str:
     shape["topics"] = sorted(arn for r in _regions("sns") for arn in r.topics)
     shape["machines"] = {m.arn: m.definition for family in (_regions("stepfunctions"), _parser_regions())
                          for r in family for m in r.state_machines}
+    shape["schedule groups"] = sorted(f"{id(r)}:{name}" for r in _regions("scheduler") for name in r.schedule_groups)
     shape["pools"] = {
         pool_id: [sorted(p.clients), sorted(p.groups), p.mfa_config, json.dumps(p.extended_config, default=str,
                                                                                   sort_keys=True)]
@@ -110,6 +113,7 @@ class MotoSnapshot:
     notifications: dict[tuple[int, str], list[Any]] = field(default_factory=dict)
     sent: dict[int, Any] = field(default_factory=dict)
     executions: dict[tuple[int, str], list[Any]] = field(default_factory=dict)
+    schedules: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     pools: dict[tuple[int, str], Any] = field(default_factory=dict)
 
     @classmethod
@@ -138,6 +142,9 @@ class MotoSnapshot:
                 for machine in r.state_machines:
                     _until_none_runs(machine)
                     taken.executions[(id(r), machine.arn)] = list(machine.executions)
+        for r in _regions("scheduler"):
+            for name, group in r.schedule_groups.items():
+                taken.schedules[(id(r), name)] = copy.deepcopy(group.schedules)
         for r in _regions("cognito-idp"):
             for pool_id, pool in r.user_pools.items():
                 taken.pools[(id(r), pool_id)] = copy.deepcopy(
@@ -183,6 +190,9 @@ class MotoSnapshot:
             for r in family:
                 for machine in r.state_machines:
                     machine.executions = list(self.executions[(id(r), machine.arn)])
+        for r in _regions("scheduler"):
+            for name, group in r.schedule_groups.items():
+                group.schedules = copy.deepcopy(self.schedules[(id(r), name)])
         for r in _regions("cognito-idp"):
             for pool_id, pool in r.user_pools.items():
                 (pool.users, pool.groups, pool.refresh_tokens, pool.access_tokens,

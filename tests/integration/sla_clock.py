@@ -6,6 +6,11 @@ really sleep: until the wake's timestamp, measured against the wall clock. Tests
 ``advance_to(moment)`` for the waits due by then) or until its real time comes. It stays
 interruptible, so StopExecution still aborts a waiting execution as it would in AWS.
 
+A timer whose first wake is far away is an EventBridge Scheduler schedule first (adapters/timers.py),
+and moto never fires schedules. The clock plays Scheduler too: ``release()`` fires every schedule,
+``advance_to(moment)`` those due by then, and ``fire_scheduled()`` every schedule without letting any
+wait go, for a test about what a running execution does before its first wake.
+
 More differences from AWS are evened out here (``aws_behaviour``), so tests see what the cloud does:
 - moto gives ``$$.State.EnteredTime`` as ``2026-11-26T16:00:00.123456+00:00``; AWS writes
   ``2026-11-26T16:00:00.123Z``, the format the app stores (``chalicelib.clock.iso``);
@@ -154,6 +159,24 @@ def states_entered(arn: str) -> list[str]:
     return [e["stateEnteredEventDetails"]["name"] for e in history(arn) if e["type"].endswith("StateEntered")]
 
 
+def _fire(due_by: _dt.datetime | None) -> int:
+    """Fire the SLA schedule group's schedules due by ``due_by`` (all if None), as Scheduler would."""
+    from chalicelib.config import get_settings
+    from devstack.pollers import fire_schedules
+
+    return fire_schedules(get_settings().sla_schedule_group, due_by)
+
+
+def scheduled() -> list[str]:
+    """The names of the SLA timers still waiting as schedules."""
+    from chalicelib.config import get_settings
+
+    scheduler = boto3.client("scheduler")
+    group = get_settings().sla_schedule_group
+    return [s["Name"] for page in scheduler.get_paginator("list_schedules").paginate(GroupName=group)
+            for s in page["Schedules"]]
+
+
 class SlaClock:
     """Decides when moto's Wait states end. Install once; tests call ``release``/``advance_to``."""
 
@@ -163,21 +186,31 @@ class SlaClock:
         self._horizon: _dt.datetime | None = None
         self._waiting: Counter[str] = Counter()
         self._patch: Any = None
+        self.fired = 0  # schedules fired: what EventBridge Scheduler bills
 
     # -- what tests call ---------------------------------------------------------------------
 
     def release(self) -> None:
-        """Wake every pending wait; from now on waits return at once."""
+        """Fire every schedule and wake every pending wait; from now on waits return at once."""
         with self._changed:
             self._released = True
             self._changed.notify_all()
+        self.fired += _fire(None)
 
     def advance_to(self, moment: str | _dt.datetime) -> None:
-        """Wake the waits due at or before ``moment`` (ISO text or datetime); later ones keep waiting."""
+        """Fire the schedules and wake the waits due at or before ``moment`` (ISO text or datetime);
+        later ones keep waiting. Schedules are in whole seconds, rounded up from the wake."""
         at = clock.parse_iso(moment) if isinstance(moment, str) else moment
         with self._changed:
             self._horizon = at if self._horizon is None else max(self._horizon, at)
             self._changed.notify_all()
+        self.fired += _fire(at)
+
+    def fire_scheduled(self) -> int:
+        """Start every scheduled timer's execution now; its waits still wait for the clock. Returns how many."""
+        fired = _fire(None)
+        self.fired += fired
+        return fired
 
     def waiting(self, execution_arn: str) -> bool:
         with self._changed:
@@ -201,7 +234,9 @@ class SlaClock:
         self._patch.start()
 
     def uninstall(self) -> None:
-        self.release()  # nothing may stay blocked on a clock nobody controls any more
+        with self._changed:  # nothing may stay blocked on a clock nobody controls any more (fires nothing)
+            self._released = True
+            self._changed.notify_all()
         if self._patch is not None:
             self._patch.stop()
             self._patch = None

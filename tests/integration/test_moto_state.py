@@ -14,6 +14,7 @@ import boto3
 import pytest
 
 from tests.integration.conftest import report_body
+from tests.integration.sla_clock import scheduled
 
 REPORTS = "/v1/tenants/kupang/reports"
 
@@ -39,6 +40,7 @@ def _contents(stack) -> dict[str, object]:
         "mail": boto3.client("ses").get_send_quota()["SentLast24Hours"],
         "executions": [e["executionArn"] for e in sfn.list_executions(
             stateMachineArn=stack.resources.sla_state_machine_arn)["executions"]],
+        "schedules": scheduled(),
     }
 
 
@@ -74,7 +76,12 @@ def test_restoring_puts_back_every_service_the_app_writes_to(stack, provisioned)
     report = stack.call("POST", REPORTS, report_body(), user="warga.ani").json_body
     assert stack.call("POST", f"{REPORTS}/{report['id']}/transitions", {"action": "verify"},
                       user="admin.kupang").status_code == 200
-    stack.drain_stream()  # starts an SLA timer, publishes lifecycle events into the notification queue
+    stack.drain_stream()  # schedules an SLA timer, publishes lifecycle events into the notification queue
+    from devstack.pollers import fire_schedules
+
+    assert fire_schedules(stack.resources.sla_schedule_group, None) == 1  # its execution starts
+    assert stack.call("POST", REPORTS, report_body(), user="warga.ani").status_code == 201
+    stack.drain_stream()  # and one timer still waits as a schedule
     boto3.client("s3").put_object(Bucket=_bucket(), Key="uploads/left-behind.jpg", Body=b"x")
     boto3.client("ses").send_email(Source=_sender(), Destination={"ToAddresses": ["a@b.id"]},
                                    Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}})
@@ -106,6 +113,11 @@ def test_a_change_to_the_stacks_shape_is_not_restored_but_provisioned_again(stac
 
     boto3.client("dynamodb").delete_table(TableName=ReportModel.Meta.table_name)
     assert not provisioned["current"].snapshot.restore()  # a table gone: only provisioning brings it back
+
+
+def test_a_schedule_group_gone_is_provisioned_again(stack, provisioned):
+    boto3.client("scheduler").delete_schedule_group(Name=stack.resources.sla_schedule_group)
+    assert not provisioned["current"].snapshot.restore()  # the group is the stack's shape, not its data
 
 
 @pytest.mark.parametrize("turn", ["first", "second"])
