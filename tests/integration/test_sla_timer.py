@@ -2,7 +2,9 @@
 
 Reports are written straight through the model (the API that moves them between stages is not part
 of this), timers are started and stopped through the adapter, and lifecycle events are read from an
-SQS queue subscribed to the topic, as the notifier will read them.
+SQS queue subscribed to the topic, as the notifier will read them. A timer whose first wake is far
+off waits as an EventBridge Scheduler schedule; the clock fires it (``sla_clock.fire_scheduled()``
+where a test is about what the running execution does before that wake).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ulid import ULID
 from chalicelib import clock
 from chalicelib.adapters import timers
 from chalicelib.store.models import LadderStep, ReportEventModel, ReportModel
-from tests.integration.sla_clock import states_entered, wait_for_execution
+from tests.integration.sla_clock import scheduled, states_entered, wait_for_execution
 
 TENANT = "kupang"
 AGENCY = "DLH"
@@ -27,6 +29,11 @@ AGENCY = "DLH"
 
 def later(days: float) -> str:
     return clock.iso(clock.now() + timedelta(days=days))
+
+
+def just_after(moment: str) -> str:
+    """A second after ``moment``: a schedule fires in whole seconds, rounded up from its wake."""
+    return clock.iso(clock.parse_iso(moment) + timedelta(seconds=1))
 
 
 class Lifecycle:
@@ -116,7 +123,7 @@ def test_a_breach_escalates_the_report_and_tells_the_next_level(stack, sla_clock
     report = new_report(remind_in=None)
     start_timer(report)
 
-    sla_clock.advance_to(report.ladder[0].at)  # the deadline passes; level 2 is days away
+    sla_clock.advance_to(just_after(report.ladder[0].at))  # the deadline passes; level 2 is days away
     (event,) = lifecycle.events(1)
 
     after = reloaded(report)
@@ -185,6 +192,7 @@ def _move_on(report: ReportModel, how: str) -> None:
 def test_a_stage_that_moved_on_is_neither_reminded_nor_escalated(stack, sla_clock, lifecycle, how):
     report = new_report(remind_in=1)
     arn = start_timer(report)
+    sla_clock.fire_scheduled()  # the schedule fired, and the stop it should have had got lost
     sla_clock.wait_until_waiting(arn)
     _move_on(report, how)
     before = reloaded(report) if how != "report deleted" else None
@@ -203,6 +211,7 @@ def test_a_stage_that_moved_on_is_neither_reminded_nor_escalated(stack, sla_cloc
 def test_stopping_the_timer_aborts_it_and_nothing_is_published(stack, sla_clock, lifecycle):
     report = new_report(remind_in=1)
     arn = start_timer(report)
+    sla_clock.fire_scheduled()  # its execution runs: a stop after the schedule fired stops that
     sla_clock.wait_until_waiting(arn)
 
     assert timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=1) is True
@@ -216,9 +225,10 @@ def test_stopping_the_timer_aborts_it_and_nothing_is_published(stack, sla_clock,
     assert timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=9) is False
 
 
-def test_a_timer_stopped_before_its_first_wake_costs_one_state_transition(stack, sla_clock):
+def test_an_execution_stopped_while_it_sleeps_costs_one_state_transition(stack, sla_clock):
     report = new_report(remind_in=1)
     arn = start_timer(report)
+    sla_clock.fire_scheduled()  # as when the wake is near, or the schedule fired a moment before the stop
     sla_clock.wait_until_waiting(arn)
 
     timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=1)
@@ -229,7 +239,7 @@ def test_a_timer_stopped_before_its_first_wake_costs_one_state_transition(stack,
 
 
 def test_starting_the_same_stage_twice_runs_one_timer(stack, sla_clock):
-    report = new_report()
+    report = new_report(remind_in=1 / 1440)  # a wake a minute away: the execution starts at once
     arn = start_timer(report)
     again = {"tenant": TENANT, "report_id": report.report_id, "stage": "verification", "seq": 1,
              "due_at": report.due_at, "remind_at": report.remind_at,
@@ -244,6 +254,91 @@ def test_starting_the_same_stage_twice_runs_one_timer(stack, sla_clock):
     executions = boto3.client("stepfunctions").list_executions(
         stateMachineArn=stack.resources.sla_state_machine_arn)["executions"]
     assert [e["executionArn"] for e in executions] == [arn]
+
+
+# -- waiting for the first wake as a schedule --------------------------------------------------------
+
+
+def _executions(stack: Any) -> list[str]:
+    sfn = boto3.client("stepfunctions")
+    return [e["executionArn"] for e in sfn.list_executions(stateMachineArn=stack.resources.sla_state_machine_arn)
+            ["executions"]]
+
+
+def test_a_stage_that_ends_before_its_first_wake_never_starts_an_execution(stack, sla_clock, lifecycle):
+    report = new_report(remind_in=1)
+    start_timer(report)
+    name = timers.schedule_name(TENANT, report.report_id, "verification", 1)
+    assert scheduled() == [name] and _executions(stack) == []
+
+    assert timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=1) is True
+    sla_clock.release()  # every wake comes: nothing is left to fire
+
+    assert scheduled() == [] and sla_clock.fired == 0
+    assert _executions(stack) == []  # no execution, so not a single state transition
+    assert reloaded(report).version == report.version
+    assert lifecycle.events(0, timeout=0.3) == []
+
+
+def test_the_schedule_starts_the_execution_at_the_first_wake_rounded_up_to_the_second(stack, sla_clock):
+    report = new_report(remind_in=1)
+    report.remind_at = report.remind_at[:-5] + ".500Z"  # half-way through its second
+    report.save()
+    arn = start_timer(report)
+    schedule = boto3.client("scheduler").get_schedule(
+        GroupName=stack.resources.sla_schedule_group, Name=timers.schedule_name(TENANT, report.report_id,
+                                                                                "verification", 1))
+    next_second = clock.parse_iso(report.remind_at).replace(microsecond=0) + timedelta(seconds=1)
+    assert schedule["ScheduleExpression"] == f"at({next_second:%Y-%m-%dT%H:%M:%S})"
+    assert (schedule["ScheduleExpressionTimezone"], schedule["FlexibleTimeWindow"], schedule["ActionAfterCompletion"]) \
+        == ("UTC", {"Mode": "OFF"}, "DELETE")
+    assert schedule["Target"]["RoleArn"] == stack.resources.sla_scheduler_role_arn
+    started = json.loads(schedule["Target"]["Input"])
+    assert (started["StateMachineArn"], started["Name"]) == (stack.resources.sla_state_machine_arn, arn.split(":")[-1])
+    assert json.loads(started["Input"])["first"]["at"] == report.remind_at
+
+    sla_clock.advance_to(report.remind_at)  # the wake's second has not ended yet: nothing fires
+    assert _executions(stack) == [] and sla_clock.fired == 0
+    sla_clock.advance_to(just_after(report.remind_at))
+    assert _executions(stack) == [arn] and sla_clock.fired == 1 and scheduled() == []
+
+
+def test_a_redelivered_start_does_not_schedule_the_timer_twice(stack, sla_clock):
+    report = new_report(remind_in=1)
+    start_timer(report)
+    again = {"tenant": TENANT, "report_id": report.report_id, "stage": "verification", "seq": 1,
+             "due_at": report.due_at, "remind_at": report.remind_at,
+             "ladder": [step.as_dict() for step in report.ladder]}
+
+    assert timers.start(**again) is False
+    assert scheduled() == [timers.schedule_name(TENANT, report.report_id, "verification", 1)]
+    sla_clock.release()
+    assert sla_clock.fired == 1 and len(_executions(stack)) == 1
+
+
+def test_a_stop_after_the_schedule_fired_stops_the_execution(stack, sla_clock, lifecycle):
+    report = new_report(remind_in=1, ladder_in=(2, 6))
+    arn = start_timer(report)
+    sla_clock.advance_to(just_after(report.remind_at))  # the reminder fires the schedule; escalations wait
+    (reminder,) = lifecycle.events(1)
+    assert reminder["type"] == "report.reminder"
+    sla_clock.wait_until_waiting(arn)
+
+    assert timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=1) is True
+    wait_for_execution(arn, "ABORTED")
+    sla_clock.release()
+    assert lifecycle.events(1, timeout=0.3) == [reminder]
+    assert reloaded(report).escalation_level == 0
+
+
+def test_a_first_wake_already_near_starts_the_execution_directly(stack, sla_clock):
+    report = new_report(remind_in=1 / 1440)  # a minute away: sooner than a schedule could be relied on
+    arn = start_timer(report)
+
+    assert scheduled() == [] and _executions(stack) == [arn]
+    sla_clock.wait_until_waiting(arn)
+    assert timers.stop(tenant=TENANT, report_id=report.report_id, stage="verification", seq=1) is True
+    wait_for_execution(arn, "ABORTED")
 
 
 # -- auto-close ------------------------------------------------------------------------------------
@@ -304,6 +399,7 @@ def test_a_redelivered_auto_close_writes_one_history_entry(stack, sla_clock, lif
 def test_auto_close_leaves_a_report_the_reporter_answered(stack, sla_clock, lifecycle, answer):
     report = new_report(stage="auto_close", seq=4, status="resolved", remind_in=None, due_in=3, ladder_in=())
     arn = start_timer(report)
+    sla_clock.fire_scheduled()
     sla_clock.wait_until_waiting(arn)
     # The answer lands just before the deadline; its own timer stop has not arrived yet.
     report.status = answer
