@@ -580,7 +580,8 @@ def test_stream_function_starts_and_stops_timers_publishes_and_nothing_else(pack
     allowed = granted(role)
     assert set(allowed) == LOGS | {
         "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
-        "states:StartExecution", "states:StopExecution", "sns:Publish", "sqs:SendMessage",
+        "states:StartExecution", "states:StopExecution", "scheduler:CreateSchedule", "scheduler:DeleteSchedule",
+        "iam:PassRole", "sns:Publish", "sqs:SendMessage",
         "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:DeleteItem"}
     # Its table writes: billing marks and counters for the timers it starts, the dashboards' aggregates
     # with their marks, and a duplicate's supporters moved to the original (support items, both reports'
@@ -599,9 +600,40 @@ def test_stream_function_starts_and_stops_timers_publishes_and_nothing_else(pack
     # Only the executions of this machine (their ARNs are the machine's, with ":execution:").
     assert allowed["states:StopExecution"] == [{"Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:"
                                                            "${AWS::AccountId}:execution:${" + machine + ".Name}:*"}]
+    # A timer far from its first wake is a schedule: only in the SLA group, handing over only the SLA role.
+    group = told(packaged.template, function, "SLA_SCHEDULE_GROUP")
+    for action in ("scheduler:CreateSchedule", "scheduler:DeleteSchedule"):
+        assert allowed[action] == [{"Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:"
+                                               "schedule/${" + group + "}/*"}]
+    assert [target(r) for r in allowed["iam:PassRole"]] == [told(packaged.template, function, "SLA_SCHEDULER_ROLE_ARN")]
+    (pass_role,) = [st for st in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+                    if "iam:PassRole" in actions(st)]
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
     assert [target(r) for r in allowed["sns:Publish"]] == [told(packaged.template, function, "LIFECYCLE_TOPIC_ARN")]
     assert [target(r) for r in allowed["sqs:SendMessage"]] == [
         target(event["DestinationConfig"]["OnFailure"]["Destination"])]
+
+
+def test_sla_schedules_live_in_their_own_group_and_start_only_the_sla_machine(packaged):
+    machine, _ = sla_machine(packaged.template)
+    _, function = handler(packaged.template, "on_report_change")
+    group = told(packaged.template, function, "SLA_SCHEDULE_GROUP")
+    assert packaged.resources[group]["Type"] == "AWS::Scheduler::ScheduleGroup"
+    role = packaged.resources[told(packaged.template, function, "SLA_SCHEDULER_ROLE_ARN")]
+    assert role["Type"] == "AWS::IAM::Role"
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"} and trust["Action"] == "sts:AssumeRole"
+    # Only Scheduler acting for this account may assume it (the confused deputy).
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    assert targets(granted(role)) == {"states:StartExecution": [machine]}
+
+
+def test_only_the_stream_function_schedules_timers(packaged):
+    for name, function in functions(packaged.template).items():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        scheduling = {"SLA_SCHEDULE_GROUP", "SLA_SCHEDULER_ROLE_ARN"} & set(variables)
+        assert scheduling == (set() if function["Properties"]["Handler"] != "app.on_report_change"
+                              else {"SLA_SCHEDULE_GROUP", "SLA_SCHEDULER_ROLE_ARN"}), name
 
 
 def test_lifecycle_events_reach_the_notifier_queue_verbatim_and_only_from_the_topic(packaged):
