@@ -19,6 +19,8 @@ What is counted, and how:
   (bench/dynamo_units.py): table writes, every index write, transactions twice, reads by item size.
   Stream reads by Lambda's event source mapping are free and not counted.
 - Step Functions: the states each execution entered (Standard workflows bill state transitions).
+- EventBridge Scheduler: the schedules that fired (an SLA timer that reached its first wake; the
+  clock of ``sla_clock.py`` plays Scheduler). Creating and deleting schedules is free.
 - SNS: publishes (the app's and the timer's). Deliveries to SQS are free.
 - SQS: every request that carries a message: the send (by the app, or by S3 and SNS for their
   notifications), the receive that got it, the delete. Event source mappings also poll empty queues
@@ -69,6 +71,8 @@ PRICES: dict[str, tuple[float, str]] = {
                                    f"(after the Nov 2024 cut), {_RECALLED}"),
     "dynamodb_rru": (0.1425 / 1e6, f"{PRICING} aws.amazon.com/dynamodb/pricing/on-demand/, {_RECALLED}"),
     "sfn_transition": (0.025 / 1e3, f"{PRICING} aws.amazon.com/step-functions/pricing/ (Standard), {_RECALLED}"),
+    "scheduler_invocation": (1.00 / 1e6, f"{PRICING} aws.amazon.com/eventbridge/pricing/ (Scheduler, per "
+                                         f"invocation; schedule changes free), {_RECALLED}"),
     "sns_publish": (0.50 / 1e6, f"{PRICING} aws.amazon.com/sns/pricing/ (per 64 KB publish), {_RECALLED}"),
     "sqs_request": (0.40 / 1e6, f"{PRICING} aws.amazon.com/sqs/pricing/ (standard, per 64 KB), {_RECALLED}"),
     "s3_put": (0.0055 / 1e3, f"{PRICING} aws.amazon.com/s3/pricing/ (PUT, COPY, POST, LIST), {_RECALLED}"),
@@ -78,12 +82,13 @@ PRICES: dict[str, tuple[float, str]] = {
 }
 SERVICES = (("API Gateway", ("apigw_request",)), ("Lambda", ("lambda_request", "lambda_gb_s")),
             ("DynamoDB", ("dynamodb_wru", "dynamodb_rru")), ("Step Functions", ("sfn_transition",)),
-            ("SNS", ("sns_publish",)), ("SQS", ("sqs_request",)), ("S3 requests", ("s3_put", "s3_get")),
+            ("Scheduler", ("scheduler_invocation",)), ("SNS", ("sns_publish",)), ("SQS", ("sqs_request",)),
+            ("S3 requests", ("s3_put", "s3_get")),
             ("SES", ("ses_email",)))
 
 _DYNAMO_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 _DYNAMO_READS = {"GetItem", "BatchGetItem", "TransactGetItems", "Query", "Scan"}
-_FREE = {"dynamodbstreams", "sts", "cognito-idp", "stepfunctions:StopExecution", "s3:DeleteObject",
+_FREE = {"dynamodbstreams", "sts", "cognito-idp", "scheduler", "stepfunctions:StopExecution", "s3:DeleteObject",
          "s3:DeleteObjects", "stepfunctions:DescribeExecution"}
 _S3_PUT_CLASS = {"PutObject", "CopyObject", "PostObject", "ListObjects", "ListObjectsV2", "CreateMultipartUpload",
                  "UploadPart", "CompleteMultipartUpload"}
@@ -489,10 +494,13 @@ def _drive(meter: Meter, endpoint: str, per_lifecycle: int) -> Run:
                 report = journey.to_resolved()
                 journey.confirm(report)
                 confirmed.append(report["id"])
-            # Auto-closed: all resolved first, then their (only running) auto-close timers let go at once.
+            # Auto-closed: all resolved first, then their (only remaining) auto-close schedules fired at once.
             closing = [journey.to_resolved()["id"] for _ in range(per_lifecycle)]
             meter.step = "auto_close"
-            clock.release()
+            fired = clock.fired
+            with meter.paused():  # listing and deleting due schedules is Scheduler's own work, not billed
+                clock.release()
+            meter.units["scheduler_invocation"] += clock.fired - fired
             _wait_closed(closing, meter)
             time.sleep(0.5)  # the timer's last state (its announcement) after the close
             journey.settle()

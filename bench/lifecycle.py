@@ -2,8 +2,10 @@
 
 The path: a citizen submits a report, the desk verifies it, the unit acknowledges it (the first
 answer), resolves it with an "after" photo, and the reporter confirms. Every deadline is met, so each
-SLA timer is stopped while it waits. Target: at most 12 state transitions per report (Step Functions
-bills per transition).
+SLA timer is stopped before its first wake: it is still an EventBridge Scheduler schedule then, and
+stopping deletes it, so no execution runs. Target: at most 12 state transitions per report (Step
+Functions bills per transition); a timer that does reach its first wake is measured by bench/cost.py
+and tests/integration/test_lifecycle_timers.py.
 
 An in-process moto server runs the state machine for real; the reports stream is fed to its handler
 as Lambda would. AWS calls are counted at botocore's ``before-call`` on the request thread (the API)
@@ -119,7 +121,10 @@ def _measure(recorder: Recorder, endpoint: str) -> int:
           f"{'ok' if total <= TARGET_TRANSITIONS else 'OVER'})")
     for name, status, entered in sorted(per_execution):
         print(f"      {name:28} {status:9} {entered} states entered")
-    print(f"  executions started: {len(per_execution)} (one per SLA stage)")
+    made = sum(c == "scheduler:CreateSchedule" for _, calls in stream_detail for c in calls)
+    deleted = sum(c == "scheduler:DeleteSchedule" for _, calls in stream_detail for c in calls)
+    print(f"  SLA timers: {made} scheduled, {deleted} schedules deleted by a stop, "
+          f"{len(per_execution)} executions started")
     print("  AWS calls                 API request   stream handler")
     for (label, api), (_, streamed) in zip(api_calls, stream_calls, strict=True):
         print(f"      {label:22} {api:6}        {streamed:6}")
