@@ -132,7 +132,8 @@ def _measure(recorder: Recorder, endpoint: str) -> int:
     print("  stream handler calls by step:")
     for label, calls in stream_detail:
         print(f"      {label:12} {', '.join(calls)}")
-    print("  (moto marks an execution stopped inside its Map FAILED instead of ABORTED; AWS says ABORTED.)")
+    if per_execution:
+        print("  (moto marks an execution stopped inside its Map FAILED instead of ABORTED; AWS says ABORTED.)")
     return 0 if total <= TARGET_TRANSITIONS else 1
 
 

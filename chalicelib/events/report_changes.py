@@ -4,8 +4,8 @@ Everything here follows from what was persisted, never from the request: a reque
 writing the report still gets its timer and its notification, because the stream delivers the
 change. Every step is safe to repeat, since Lambda redelivers a batch that failed:
 
-- a timer's execution name comes from the report id, stage and stage sequence, so starting it twice
-  starts one execution;
+- a timer's schedule and execution names come from the report id, stage and stage sequence, so
+  starting it twice makes one schedule or starts one execution;
 - an event carries the id of its history entry, so the notifier writes each message once;
 - a duplicate's supporters move to the original under conditions that fail once they moved, and the
   reporter's notice is a conditional put named after the change (``services/community.merge_duplicate``).

@@ -72,7 +72,8 @@ report cannot appear in a public list even by a bug in a filter. The staff queue
 
 The SLA timer (infra/statemachines/sla.asl.json) writes to report items directly: it bumps
 ``version`` with every write, so optimistic locking still sees its changes, and it only writes while
-``stage`` and ``stage_seq`` still match the execution that is running.
+``stage`` and ``stage_seq`` still match the execution that is running. (Until its first wake a timer
+is an EventBridge Scheduler schedule and writes nothing: adapters/timers.py.)
 """
 
 from __future__ import annotations

@@ -26,8 +26,9 @@ database and are repeated by at-least-once delivery:
 
 - ``notifications_webhook`` / ``notifications_email``: the deliverer, after a successful send, mark
   ``delivery#<delivery id>``. A send repeated by a redelivered message counts once.
-- ``sla_timers_started``: the reports-stream handler after ``timers.start``, whether the execution
-  was new or already existed: a crash between the start and the count is counted on redelivery, and
+- ``sla_timers_started``: the reports-stream handler after ``timers.start``, whether the timer was
+  scheduled (first wake far off) or its execution started at once, and whether it was new or already
+  existed: a crash between the start and the count is counted on redelivery, and
   a redelivery never counts twice. The mark is the stream record's own, in the transaction that adds
   the record to the dashboards (``store/stats.py``: one mark for both); a change handed over without a
   record id is counted with the mark ``timer#<execution name>``.
