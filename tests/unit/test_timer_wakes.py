@@ -1,17 +1,20 @@
-"""What an SLA timer is told to do: its execution name and its wakes (no AWS involved)."""
+"""What an SLA timer is told to do: its execution and schedule names, its wakes, and when its schedule
+fires (no AWS involved)."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.adapters.timers import execution_name, wakes
+from chalicelib.adapters.timers import execution_name, schedule_expression, schedule_name, wakes
 
 REPORT = "01JD3Q7K2M8N4P6R0S2T4V6X8Z"
 LADDER = [{"level": 1, "audience": "unit_head", "at": "2026-11-27T16:00:00Z"},
           {"level": 2, "audience": "coordinator", "at": "2026-12-01T16:00:00Z"}]
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+SCHEDULE_NAME = re.compile(r"^[0-9a-zA-Z._-]{1,64}$")  # EventBridge Scheduler's rule for schedule names
 
 
 def test_execution_name_reads_as_tenant_report_stage_and_run():
@@ -36,6 +39,28 @@ def test_a_name_that_would_break_the_rules_is_made_safe_and_stays_distinct(tenan
     assert NAME.match(name), name
     assert name == execution_name(tenant, REPORT, stage, 1)
     assert name != execution_name(tenant, REPORT, stage, 2)
+
+
+def test_a_schedule_is_named_as_its_execution_when_that_fits():
+    assert schedule_name("kupang", REPORT, "first_response", 2) == execution_name("kupang", REPORT, "first_response", 2)
+
+
+@pytest.mark.parametrize("tenant", ["t" * 32, "kota.kupang", "k" * 70])
+def test_a_schedule_name_keeps_schedulers_rules_and_stays_distinct(tenant):
+    name = schedule_name(tenant, REPORT, "first_response", 999)  # 78 characters before shortening
+    assert SCHEDULE_NAME.match(name), name
+    assert name == schedule_name(tenant, REPORT, "first_response", 999)
+    assert name != schedule_name(tenant, REPORT, "first_response", 998)
+
+
+@pytest.mark.parametrize(("wake", "expression"), [
+    (datetime(2026, 11, 27, 16, 0, 0, 1000, tzinfo=UTC), "at(2026-11-27T16:00:01)"),  # never before the wake
+    (datetime(2026, 11, 27, 16, 0, 0, tzinfo=UTC), "at(2026-11-27T16:00:00)"),
+    (datetime(2026, 12, 31, 23, 59, 59, 999000, tzinfo=UTC), "at(2027-01-01T00:00:00)"),
+    (datetime.fromisoformat("2026-11-28T00:00:00.500+08:00"), "at(2026-11-27T16:00:01)"),  # written in UTC
+])
+def test_a_schedule_fires_at_its_wake_rounded_up_to_the_second(wake, expression):
+    assert schedule_expression(wake) == expression
 
 
 def test_cleaned_names_do_not_collide():
