@@ -316,6 +316,19 @@ def test_a_redelivered_start_does_not_schedule_the_timer_twice(stack, sla_clock)
     assert sla_clock.fired == 1 and len(_executions(stack)) == 1
 
 
+def test_a_schedule_that_fires_for_a_timer_already_running_starts_no_second_execution(stack, sla_clock):
+    # The stage's timer runs (its schedule fired); a start redelivered before its wake schedules it again.
+    report = new_report(remind_in=1)
+    arn = start_timer(report)
+    sla_clock.fire_scheduled()
+    assert timers.start(tenant=TENANT, report_id=report.report_id, stage="verification", seq=1,
+                        due_at=report.due_at, remind_at=report.remind_at,
+                        ladder=[step.as_dict() for step in report.ladder]) is True
+    assert sla_clock.fire_scheduled() == 1  # StartExecution answers ExecutionAlreadyExists: nothing new
+
+    assert _executions(stack) == [arn] and scheduled() == []
+
+
 def test_a_stop_after_the_schedule_fired_stops_the_execution(stack, sla_clock, lifecycle):
     report = new_report(remind_in=1, ladder_in=(2, 6))
     arn = start_timer(report)
