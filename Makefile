@@ -50,7 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/stats_reads.py
 	$(BIN)/python bench/export_rows.py
 	$(BIN)/python bench/open311_reads.py
-	-$(BIN)/python bench/cost.py
+	$(BIN)/python bench/cost.py
 
 clean:
 	rm -rf $(VENV) build .local .pytest_cache .ruff_cache
