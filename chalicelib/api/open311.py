@@ -16,7 +16,10 @@ from chalicelib.api.http import Api, language
 from chalicelib.api.open311_wire import error_response, respond
 from chalicelib.domain import open311 as rules
 from chalicelib.errors import ProblemError
+from chalicelib.lazy import lazy_module
 from chalicelib.observability import logger
+
+open311 = lazy_module("chalicelib.services.open311")
 
 api = Api("open311")
 BASE = "/open311/v2"
@@ -42,8 +45,6 @@ def _answer(fmt: str, work: Callable[[str], Response]) -> Response:
 def _in_jurisdiction(code: str | None, work: Callable[[Any], Response]) -> Response:
     """Open the tenant's scope (DynamoDB as that tenant only), load it, then work."""
     from chalicelib.adapters.tenant_scope import tenant_scope
-    from chalicelib.services import open311
-
     checked = open311.jurisdiction(code)
     with tenant_scope(checked):
         return work(open311.load_tenant(checked))
@@ -62,8 +63,6 @@ def _base_url() -> str:
 # -- discovery -------------------------------------------------------------------------------
 
 def _discovery(fmt: str) -> Response:
-    from chalicelib.services import open311
-
     return _answer(fmt, lambda lang: respond(fmt, "discovery", open311.discovery(_base_url())))
 
 
@@ -80,8 +79,6 @@ def discovery_xml() -> Response:
 # -- services --------------------------------------------------------------------------------
 
 def _services(fmt: str) -> Response:
-    from chalicelib.services import open311
-
     return _answer(fmt, lambda lang: _in_jurisdiction(
         api.query("jurisdiction_id"), lambda tenant: respond(fmt, "services", open311.services(tenant, lang))))
 
@@ -96,18 +93,23 @@ def services_xml() -> Response:
     return _services("xml")
 
 
-@api.route(f"{BASE}/services/{{service_file}}")
-def service_definition(service_file: str) -> Response:
-    from chalicelib.services import open311
-
-    fmt = service_file.rpartition(".")[2]
+def _by_file(file_name: str, element: str, fetch: Callable[[Any, str, str], Any]) -> Response:
+    """One resource named ``<id>.<format>`` in the path (a service definition, a request, a token):
+    ``fetch(tenant, id, lang)`` finds it, the extension picks the format."""
+    fmt = file_name.rpartition(".")[2]
 
     def work(lang: str) -> Response:
-        code, _ = rules.split_file(service_file)
+        ref, _ = rules.split_file(file_name)
         return _in_jurisdiction(api.query("jurisdiction_id"), lambda tenant: respond(
-            fmt, "service_definition", open311.definition(tenant, code, lang)))
+            fmt, element, fetch(tenant, ref, lang)))
 
     return _answer(fmt, work)
+
+
+@api.route(f"{BASE}/services/{{service_file}}")
+def service_definition(service_file: str) -> Response:
+    return _by_file(service_file, "service_definition",
+                    open311.definition)
 
 
 # -- requests --------------------------------------------------------------------------------
@@ -116,8 +118,6 @@ _SEARCH_PARAMS = ("service_request_id", "service_code", "start_date", "end_date"
 
 
 def _search(fmt: str) -> Response:
-    from chalicelib.services import open311
-
     def work(lang: str) -> Response:
         params = {name: api.query(name) for name in _SEARCH_PARAMS}
         return _in_jurisdiction(api.query("jurisdiction_id"), lambda tenant: respond(
@@ -128,8 +128,6 @@ def _search(fmt: str) -> Response:
 
 def _create(fmt: str) -> Response:
     from chalicelib.config import get_settings
-    from chalicelib.services import open311
-
     def work(lang: str) -> Response:
         raw = api.request.raw_body or b""
         if len(raw) > get_settings().max_body_bytes:
@@ -180,30 +178,14 @@ def create_xml() -> Response:
 
 @api.route(f"{BASE}/requests/{{request_file}}")
 def one_request(request_file: str) -> Response:
-    from chalicelib.services import open311
-
-    fmt = request_file.rpartition(".")[2]
-
-    def work(lang: str) -> Response:
-        ref, _ = rules.split_file(request_file)
-        return _in_jurisdiction(api.query("jurisdiction_id"), lambda tenant: respond(
-            fmt, "service_requests", open311.one_request(tenant, ref, lang)))
-
-    return _answer(fmt, work)
+    return _by_file(request_file, "service_requests",
+                    open311.one_request)
 
 
 @api.route(f"{BASE}/tokens/{{token_file}}")
 def token(token_file: str) -> Response:
-    from chalicelib.services import open311
-
-    fmt = token_file.rpartition(".")[2]
-
-    def work(lang: str) -> Response:
-        value, _ = rules.split_file(token_file)
-        return _in_jurisdiction(api.query("jurisdiction_id"), lambda tenant: respond(
-            fmt, "service_requests", open311.token(tenant, value)))
-
-    return _answer(fmt, work)
+    return _by_file(token_file, "service_requests",
+                    lambda tenant, value, lang: open311.token(tenant, value))
 
 
 def framework_error(event: Any, response: Any) -> Any:
