@@ -14,21 +14,29 @@ def act(stack: Any, report: dict[str, Any], user: str, **body: Any) -> dict[str,
     return response.json_body
 
 
+def processed_photo(stack: Any, report: dict[str, Any], user: str) -> str:
+    """A photo added to the report by ``user``, uploaded and processed; its id."""
+    from tests.images import jpeg_with_gps
+    from tests.integration.conftest import upload
+
+    slot = stack.call("POST", f"{REPORTS}/{report['id']}/photos", {"content_type": "image/jpeg"}, user=user)
+    assert slot.status_code == 201, slot.json_body
+    upload(slot.json_body, jpeg_with_gps())
+    stack.drain_uploads()
+    return str(slot.json_body["photo_id"])
+
+
 def resolved(stack: Any, rating: int | None = None) -> dict[str, Any]:
     """A Kupang garbage report filed by warga.ani, verified, acknowledged and resolved with an "after" photo
     by DLH; confirmed with ``rating`` when one is given."""
-    from tests.images import jpeg_with_gps
-    from tests.integration.conftest import report_body, upload
+    from tests.integration.conftest import report_body
 
     report = stack.call("POST", REPORTS, report_body(), user="warga.ani").json_body
     report = act(stack, report, "admin.kupang", action="verify")
     report = act(stack, report, "petugas.kupang.dlh", action="acknowledge")
-    slot = stack.call("POST", f"{REPORTS}/{report['id']}/photos", {"content_type": "image/jpeg"},
-                      user="petugas.kupang.dlh").json_body
-    upload(slot, jpeg_with_gps())
-    stack.drain_uploads()
+    photo = processed_photo(stack, report, "petugas.kupang.dlh")
     report = act(stack, report, "petugas.kupang.dlh", action="resolve", note="Sampah sudah diangkut",
-                 photo_ids=[slot["photo_id"]])
+                 photo_ids=[photo])
     if rating:
         report = act(stack, report, "warga.ani", action="confirm", rating=rating)
     return report

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from tests.images import jpeg_with_gps
-from tests.integration.conftest import KUPANG, report_body, upload
+from tests.integration.conftest import KUPANG, report_body
+from tests.integration.journeys import processed_photo
 
 REPORTS = "/v1/tenants/kupang/reports"
 
@@ -26,14 +26,6 @@ def _ok(stack, report, user=None, headers=None, **body):
     return response.json_body
 
 
-def _after_photo(stack, report, officer):
-    slot = stack.call("POST", f"{REPORTS}/{report['id']}/photos", {"content_type": "image/jpeg"}, user=officer)
-    assert slot.status_code == 201, slot.json_body
-    upload(slot.json_body, jpeg_with_gps())
-    stack.drain_uploads()
-    return slot.json_body["photo_id"]
-
-
 def _dispatched(stack, **overrides):
     report = _submit(stack, **overrides)
     return _ok(stack, report, "admin.kupang", action="verify")
@@ -48,7 +40,7 @@ def test_the_common_path_from_submission_to_a_rated_closure(stack):
     assert report["status"] == "dispatched" and report["stage"] == "first_response"
     report = _ok(stack, report, "petugas.kupang.dlh", action="acknowledge", note="Tim kebersihan dijadwalkan besok")
     assert report["status"] == "acknowledged" and report["stage"] == "resolution"
-    photo = _after_photo(stack, report, "petugas.kupang.dlh")
+    photo = processed_photo(stack, report, "petugas.kupang.dlh")
     report = _ok(stack, report, "petugas.kupang.dlh", action="resolve", note="Sampah sudah diangkut",
                  photo_ids=[photo])
     assert report["status"] == "resolved" and report["stage"] == "auto_close" and report["resolved_at"]
@@ -224,7 +216,7 @@ def test_a_dispute_reopens_the_report_and_restarts_the_resolution_clock(stack):
     report = _dispatched(stack)
     _ok(stack, report, "petugas.kupang.dlh", action="start")
     seq = get("kupang", report["id"]).stage_seq
-    photo = _after_photo(stack, report, "petugas.kupang.dlh")
+    photo = processed_photo(stack, report, "petugas.kupang.dlh")
     _ok(stack, report, "petugas.kupang.dlh", action="resolve", note="Selesai", photo_ids=[photo])
     response = _act(stack, report, "warga.ani", action="dispute")
     assert response.status_code == 422  # say why
@@ -236,12 +228,9 @@ def test_a_dispute_reopens_the_report_and_restarts_the_resolution_clock(stack):
 
 def test_resolving_needs_a_processed_after_photo(stack):
     report = _dispatched(stack)
-    intake = stack.call("POST", f"{REPORTS}/{report['id']}/photos", {"content_type": "image/jpeg"},
-                        user="warga.ani").json_body
-    upload(intake, jpeg_with_gps())
-    stack.drain_uploads()
+    intake = processed_photo(stack, report, "warga.ani")
     response = _act(stack, report, "petugas.kupang.dlh", action="resolve", note="Selesai",
-                    photo_ids=[intake["photo_id"]])
+                    photo_ids=[intake])
     assert response.status_code == 422 and response.json_body["code"] == "photos_not_ready"
     pending = stack.call("POST", f"{REPORTS}/{report['id']}/photos", {"content_type": "image/jpeg"},
                          user="petugas.kupang.dlh").json_body
